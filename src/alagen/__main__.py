@@ -1,0 +1,3 @@
+from alagen.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""The build date: `--now`, else SOURCE_DATE_EPOCH, else today in the site's time zone.
+
+Everything that depends on time (publish dates, "3 months ago", open jobs) reads this one
+value, so a build is reproducible for a given date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    today: dt.date  # the build date in the site's time zone
+    moment: dt.datetime  # an aware instant: start of `today`, or the exact epoch given
+
+
+def parse_now(text: str) -> dt.date | dt.datetime:
+    """Parse `--now`: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]. Raises ValueError with a hint."""
+    try:
+        if "T" in text:
+            return dt.datetime.fromisoformat(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--now {text!r} is not a date; write it as YYYY-MM-DD, e.g. --now 2025-03-01") from None
+
+
+def make_clock(timezone: str, now: dt.date | dt.datetime | None = None, environ=os.environ) -> Clock:
+    """The build clock for a site in `timezone`; raises ValueError on a bad SOURCE_DATE_EPOCH."""
+    zone = ZoneInfo(timezone)
+    if isinstance(now, dt.datetime):
+        moment = now if now.tzinfo else now.replace(tzinfo=zone)
+    elif isinstance(now, dt.date):
+        moment = dt.datetime.combine(now, dt.time(), zone)
+    elif environ.get("SOURCE_DATE_EPOCH"):
+        raw = environ["SOURCE_DATE_EPOCH"]
+        try:
+            moment = dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds since 1970") from None
+    else:
+        moment = dt.datetime.now(zone)
+    moment = moment.astimezone(zone)
+    return Clock(today=moment.date(), moment=moment)

@@ -1,0 +1,103 @@
+"""Where a value came from, and the problems an editor is told about.
+
+Every stage collects problems into a `Problems` list and raises once with all of them, so an
+editor sees every mistake of a build together, sorted by file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a source file: path relative to the site root, 1-based line and column."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.path
+        return f"{self.path}:{self.line}:{self.col or 1}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    location: Location
+    message: str
+    severity: str = "error"  # "error" or "warning"
+    span: int = 1  # how many characters to underline in the excerpt
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.location}: {prefix}{self.message}"
+
+
+class BuildFailed(Exception):
+    """A stage found errors; carries every problem of the build so far."""
+
+    def __init__(self, problems: tuple[Problem, ...]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class SourceError(Exception):
+    """One problem found deep inside a stage (a Markdown link, a template filter)."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+class Problems:
+    """Collects errors and warnings; `check()` raises once with all of them."""
+
+    def __init__(self) -> None:
+        self._items: list[Problem] = []
+
+    def error(self, location: Location, message: str, span: int = 1) -> None:
+        self._items.append(Problem(location, message, "error", max(span, 1)))
+
+    def warning(self, location: Location, message: str, span: int = 1) -> None:
+        self._items.append(Problem(location, message, "warning", max(span, 1)))
+
+    def add(self, problem: Problem) -> None:
+        self._items.append(problem)
+
+    def extend(self, problems) -> None:
+        self._items.extend(problems)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(sorted(p for p in set(self._items) if p.severity == "error"))
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(sorted(p for p in set(self._items) if p.severity == "warning"))
+
+    def check(self) -> None:
+        """Raise BuildFailed with every problem (warnings too) if there is any error."""
+        if self.errors:
+            raise BuildFailed(self.warnings + self.errors)
+
+
+def excerpt(problem: Problem, root: Path) -> str:
+    """The problem, then its source line with a caret under the column, like a compiler."""
+    loc = problem.location
+    text = str(problem)
+    if not loc.line:
+        return text
+    try:
+        lines = (root / loc.path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return text
+    if not 0 < loc.line <= len(lines):
+        return text
+    source = lines[loc.line - 1].replace("\t", " ")
+    number = str(loc.line)
+    pad = " " * len(number)
+    caret = " " * (max(loc.col, 1) - 1) + "^" * problem.span
+    return f"{text}\n  {number} | {source}\n  {pad} | {caret}"

@@ -1,0 +1,195 @@
+"""Stage 1, load: read content/, data/ and layouts/ into raw documents with source positions.
+
+Nothing is validated here beyond what is needed to read a file: UTF-8, front matter that
+opens and closes, YAML that parses. Meaning is the model's job.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from alagen import yamlfile
+from alagen.errors import Location, Problems, SourceError
+
+DEFAULTS_NAME = "_defaults.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A Markdown page as written: front matter values with positions, and the body text."""
+
+    source: str  # path from the site root, e.g. "content/about/mission.md"
+    front: Mapping[str, Any]
+    positions: yamlfile.Positions
+    body: str
+    body_line: int  # the file line where the body starts
+    has_front_matter: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    """One YAML file from data/ (or a folder's _defaults.yaml)."""
+
+    source: str
+    name: str  # "site" for data/site.yaml, "events/2025" for data/events/2025.yaml
+    value: Any
+    positions: yamlfile.Positions
+
+
+@dataclass(frozen=True, slots=True)
+class StaticFile:
+    """A file published as it is: an image or PDF under content/, a theme asset."""
+
+    source: str
+    path: Path  # absolute, to copy from
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    root: Path
+    documents: tuple[Document, ...]
+    defaults: tuple[DataFile, ...]  # content/**/_defaults.yaml; name is the folder
+    data: tuple[DataFile, ...]
+    statics: tuple[StaticFile, ...]
+    assets: tuple[StaticFile, ...]  # layouts/assets/**
+    layouts: tuple[str, ...]  # template names a page may pick: "page", "list", ...
+    unreadable: tuple[str, ...]  # pages that could not be read (already reported)
+
+
+def load(root: Path, problems: Problems) -> Sources:
+    """Read the site at `root`. Files that cannot be read are reported to `problems` and
+    left out; the model stage goes on, so one build reports every mistake."""
+    root = root.resolve()
+    unreadable = []
+    documents, defaults, statics, data, assets = [], [], [], [], []
+    for source, path in _files(root, "content", problems):
+        if path.name == DEFAULTS_NAME:
+            loaded = _read_yaml(path, source, problems)
+            if loaded:
+                folder = source.rpartition("/")[0]
+                defaults.append(DataFile(source, folder, *loaded))
+        elif path.suffix == ".md":
+            text = _read_text(path, source, problems)
+            if text is not None:
+                document = _split_page(text, source, problems)
+                if document:
+                    documents.append(document)
+                    continue
+            unreadable.append(source)
+        else:
+            statics.append(StaticFile(source, path))
+    for source, path in _files(root, "data", problems):
+        if path.suffix in YAML_SUFFIXES:
+            loaded = _read_yaml(path, source, problems)
+            if loaded:
+                name = source.removeprefix("data/").rsplit(".", 1)[0]
+                data.append(DataFile(source, name, *loaded))
+    for source, path in _files(root, "layouts/assets", problems):
+        assets.append(StaticFile(source, path))
+    layouts_dir = root / "layouts"
+    layouts = tuple(
+        sorted(p.stem for p in layouts_dir.glob("*.html") if p.stem != "base" and not p.stem.startswith("_"))
+    ) if layouts_dir.is_dir() else ()
+    return Sources(
+        root, tuple(documents), tuple(defaults), tuple(data), tuple(statics), tuple(assets), layouts, tuple(unreadable)
+    )
+
+
+def _files(root: Path, folder: str, problems: Problems):
+    """(source, absolute path) of every file below root/folder, sorted, skipping hidden
+    files, editor backups, and links that lead outside the site."""
+    top = root / folder
+    if not top.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name.endswith("~") or name.startswith("#"):
+                continue
+            path = Path(dirpath, name)
+            source = path.relative_to(root).as_posix()
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.warning(Location(source), "this link points outside the site and is not published")
+                continue
+            if path.is_file():
+                yield source, path
+
+
+def _read_text(path: Path, source: str, problems: Problems) -> str | None:
+    """The file as text: UTF-8, a BOM dropped, CRLF and CR turned into LF."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        problems.error(Location(source), f"cannot be read: {err.strerror}")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        problems.error(
+            Location(source, line, col),
+            f"this file is not UTF-8: byte 0x{raw[err.start]:02X} at offset {err.start} is not valid UTF-8; "
+            "save the file with UTF-8 encoding",
+        )
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_yaml(path: Path, source: str, problems: Problems):
+    text = _read_text(path, source, problems)
+    if text is None:
+        return None
+    try:
+        return yamlfile.parse(text, source)
+    except SourceError as err:
+        problems.add(err.problem)
+        return None
+
+
+def _split_page(text: str, source: str, problems: Problems) -> Document | None:
+    """Separate the YAML front matter (between two '---' lines) from the Markdown body."""
+    if not text.strip():
+        problems.error(
+            Location(source, 1, 1),
+            "this file is empty; a page needs front matter with at least a title: "
+            "a line '---', a line 'title: Your page title', and a line '---'",
+        )
+        return None
+    lines = text.split("\n")
+    empty = yamlfile.Positions(source, MappingProxyType({}))
+    if lines[0].rstrip() != "---":
+        return Document(source, MappingProxyType({}), empty, text, 1, has_front_matter=False)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            break
+    else:
+        problems.error(
+            Location(source, 1, 1),
+            "the front matter opened with '---' on line 1 never closes; add a line '---' after its last key",
+            span=3,
+        )
+        return None
+    try:
+        front, positions = yamlfile.parse("\n".join(lines[1:index]), source, first_line=2)
+    except SourceError as err:
+        problems.add(err.problem)
+        return None
+    if front is None:
+        front = {}
+    if not isinstance(front, dict):
+        kind = "a list" if isinstance(front, list) else "a single value"
+        problems.error(
+            Location(source, 2, 1),
+            f"the front matter must be 'key: value' lines (a mapping), but this is {kind}; "
+            "write it like 'title: About us'",
+        )
+        return None
+    body = "\n".join(lines[index + 1 :])
+    return Document(source, MappingProxyType(front), positions, body, index + 2, has_front_matter=True)

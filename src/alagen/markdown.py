@@ -1,0 +1,173 @@
+"""Markdown to HTML: markdown-it-py with its plugins, heading ids, callouts and link rewriting.
+
+Editors link pages by source path (`[mission](../about/mission.md)`); the link is rewritten to
+the page's URL, and a link to nothing becomes an error at its file, line and column.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from alagen.errors import Location, Problem
+
+CALLOUTS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important"}
+_TRAILING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+# resolve(target, source) -> href; raises ValueError with a message for the editor.
+Resolver = Callable[[str, str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+    headings: tuple[Heading, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        """The h2 and h3 headings, for a table of contents."""
+        return tuple(h for h in self.headings if h.level in (2, 3))
+
+
+class Markdown:
+    """One configured parser, reused for every page."""
+
+    def __init__(self, raw_html: bool = True):
+        md = MarkdownIt("commonmark", {"typographer": True, "html": raw_html})
+        md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+        md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
+        md.use(attrs_block_plugin).use(attrs_plugin)
+        for name in CALLOUTS:
+            md.use(container_plugin, name=name, render=_render_callout)
+        md.core.ruler.push("alagen_headings", _heading_ids)
+        md.core.ruler.push("alagen_links", _rewrite_links)
+        self._md = md
+
+    def render(self, text: str, source: str, first_line: int, resolve: Resolver) -> Rendered:
+        """Render `text`, which starts at `first_line` of `source`."""
+        env = {"source": source, "first_line": first_line, "resolve": resolve, "problems": [], "headings": []}
+        env["lines"] = text.split("\n")
+        body = self._md.render(text, env)
+        return Rendered(body, tuple(env["headings"]), tuple(env["problems"]))
+
+
+def slugify(text: str) -> str:
+    """A heading id: lowercase words joined by hyphens, letters of any script kept."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[^\w\s-]", "", text)
+    text = re.sub(r"[\s_-]+", "-", text).strip("-")
+    return text or "section"
+
+
+def _render_callout(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    if token.nesting != 1:
+        return "</div>\n"
+    name, _, title = token.info.strip().partition(" ")
+    title = title.strip() or CALLOUTS.get(name, name.title())
+    return f'<div class="callout callout-{name}" role="note">\n<p class="callout-title">{html.escape(title)}</p>\n'
+
+
+def _heading_ids(state) -> None:
+    """Give every heading a unique id: `{#custom}` if written, else a slug of its text."""
+    used: set[str] = set()
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        custom = _take_trailing_attrs(token, inline)
+        text = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+        base = custom or slugify(text)
+        anchor, n = base, 0
+        while anchor in used:
+            n += 1
+            anchor = f"{base}-{n}"
+        used.add(anchor)
+        token.attrSet("id", anchor)
+        state.env.setdefault("headings", []).append(Heading(int(token.tag[1]), anchor, text.strip()))
+
+
+def _take_trailing_attrs(heading: Token, inline: Token) -> str | None:
+    """Strip `{#id .class}` from the end of a heading, applying it; return the id."""
+    children = inline.children or []
+    if not children or children[-1].type != "text":
+        return None
+    match = _TRAILING_ATTRS.search(children[-1].content)
+    if not match:
+        return None
+    anchor = None
+    for part in match.group(1).split():
+        if part.startswith("#") and len(part) > 1:
+            anchor = part[1:]
+        elif part.startswith(".") and len(part) > 1:
+            heading.attrJoin("class", part[1:])
+    children[-1].content = children[-1].content[: match.start()]
+    return anchor
+
+
+def _rewrite_links(state) -> None:
+    env = state.env
+    if "resolve" not in env:
+        return
+    for block in state.tokens:
+        if block.type == "paragraph_open" and block.map:
+            _check_callout_name(state.tokens, block, env)
+        if block.type != "inline" or not block.children:
+            continue
+        for token in block.children:
+            attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
+            if attr is None:
+                continue
+            target = str(token.attrGet(attr) or "")
+            if not target or target.startswith("#") or target.startswith("//") or _SCHEME.match(target):
+                continue
+            try:
+                token.attrSet(attr, env["resolve"](target, env["source"]))
+            except ValueError as err:
+                env["problems"].append(Problem(_locate(env, block, target), str(err), span=len(target)))
+
+
+def _check_callout_name(tokens: list[Token], block: Token, env) -> None:
+    """`::: notte` is left as text by the container plugin: say which names exist."""
+    inline = tokens[tokens.index(block) + 1]
+    match = re.match(r"^:::\s*(\S+)", inline.content)
+    if match and match.group(1) not in CALLOUTS:
+        line = env["first_line"] + block.map[0]
+        env["problems"].append(
+            Problem(
+                Location(env["source"], line, 1),
+                f"'{match.group(1)}' is not a callout; use one of: {', '.join(CALLOUTS)}",
+                span=3 + len(match.group(0)) - 3,
+            )
+        )
+
+
+def _locate(env, block: Token, target: str) -> Location:
+    """The line and column of `target` inside the block that contains it."""
+    start, end = block.map or (0, 1)
+    for offset in range(start, min(end, len(env["lines"]))):
+        col = env["lines"][offset].find(target)
+        if col >= 0:
+            return Location(env["source"], env["first_line"] + offset, col + 1)
+    return Location(env["source"], env["first_line"] + start, 1)

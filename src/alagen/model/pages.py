@@ -1,0 +1,180 @@
+"""Pages: validated front matter (folder defaults applied), URLs, and publication state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from alagen import schema
+from alagen.clock import Clock
+from alagen.errors import Location, Problems
+from alagen.load import DataFile, Document
+from alagen.model import urls
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    source: str  # "content/about/mission.md"
+    url: str  # "/about/mission/"
+    output: str  # "about/mission/index.html"
+    title: str
+    layout: str
+    body: str
+    body_line: int
+    description: str = ""
+    date: dt.date | None = None
+    updated: dt.date | None = None
+    publish: dt.date | None = None
+    expires: dt.date | None = None
+    draft: bool = False
+    aliases: tuple[str, ...] = ()
+    weight: int = 0
+    topics: tuple[str, ...] = ()
+    unit: str | None = None
+    toc: bool = False
+    image: str | None = None
+    image_alt: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=schema.empty)
+    is_index: bool = False  # a folder's index.md: the home of a section
+    # Where each field's value was written (the page, or a folder's _defaults.yaml).
+    where: Mapping[str, Location] = field(default_factory=schema.empty, compare=False, repr=False)
+
+    @property
+    def section(self) -> str:
+        """The top-level folder of the page's URL ('' for the home page)."""
+        return self.url.strip("/").split("/", 1)[0]
+
+    @property
+    def lastmod(self) -> dt.date | None:
+        return self.updated or self.date
+
+    def at(self, key: str) -> Location:
+        """Where `key` was written, or the page's first line."""
+        return self.where.get(key) or Location(self.source, 1, 1)
+
+
+def read_defaults(defaults: tuple[DataFile, ...], problems: Problems) -> dict[str, tuple[dict, dict]]:
+    """Each content folder's _defaults.yaml: folder -> (values, where each value was written)."""
+    result = {}
+    for file in defaults:
+        if not isinstance(file.value, dict):
+            if file.value is not None:
+                problems.error(Location(file.source, 1, 1), "_defaults.yaml must be 'key: value' lines (a mapping)")
+            continue
+        values = schema.validate(file.value, file.positions, schema.PAGE_FIELDS, problems, check_required=False)
+        result[file.name] = (values, {k: file.positions.value(k) for k in values})
+    return result
+
+
+def read_page(
+    document: Document,
+    defaults: Mapping[str, tuple[dict, dict]],
+    layouts: tuple[str, ...],
+    problems: Problems,
+) -> Page | None:
+    """Validate one document into a Page; None (with problems reported) if it cannot be one."""
+    values: dict[str, Any] = {}
+    where: dict[str, Location] = {}
+    folders = document.source.split("/")[:-1]  # ["content", "about"]
+    for depth in range(1, len(folders) + 1):
+        folder_values, folder_where = defaults.get("/".join(folders[:depth]), ({}, {}))
+        values.update(folder_values)
+        where.update(folder_where)
+    own = schema.validate(document.front, document.positions, schema.PAGE_FIELDS, problems, check_required=False)
+    values.update(own)
+    where.update({k: document.positions.value(k) for k in own})
+
+    if "title" not in values:
+        if not document.has_front_matter:
+            problems.error(
+                Location(document.source, 1, 1),
+                "this page has no front matter; start the file with a line '---', a line 'title: ...', and a line '---'",
+            )
+        elif "title" not in document.front:
+            problems.error(
+                Location(document.source, 1, 1), "'title' is required; add a line 'title: ...' to the front matter", span=3
+            )
+        return None
+
+    relative = document.source.removeprefix("content/")
+    is_index = relative.rsplit("/", 1)[-1] == "index.md"
+    layout = values.get("layout") or ("home" if relative == "index.md" else "list" if is_index else "page")
+    if layout not in layouts:
+        known = ", ".join(layouts) or "none yet"
+        problems.error(
+            where.get("layout", Location(document.source, 1, 1)),
+            f"layout '{layout}' does not exist; add layouts/{layout}.html or use one of: {known}",
+            span=len(layout),
+        )
+
+    url = _page_url(relative, values, where, document.source, problems)
+    aliases = []
+    for alias in values.get("aliases", ()):
+        reason = urls.check_site_path(alias, "alias")
+        if reason:
+            problems.error(where["aliases"], reason)
+        else:
+            aliases.append(alias)
+    if values.get("publish") and values.get("expires") and values["expires"] < values["publish"]:
+        problems.error(where["expires"], "'expires' is before 'publish'; the page would never be shown")
+    if url is None:
+        return None
+    return Page(
+        source=document.source,
+        url=url,
+        output=urls.output_path(url),
+        title=values["title"],
+        layout=layout,
+        body=document.body,
+        body_line=document.body_line,
+        description=values.get("description", ""),
+        date=values.get("date"),
+        updated=values.get("updated"),
+        publish=values.get("publish"),
+        expires=values.get("expires"),
+        draft=values.get("draft", False),
+        aliases=tuple(aliases),
+        weight=values.get("weight", 0),
+        topics=values.get("topics", ()),
+        unit=values.get("unit"),
+        toc=values.get("toc", False),
+        image=values.get("image"),
+        image_alt=values.get("image_alt"),
+        extra=values.get("extra", MappingProxyType({})),
+        is_index=is_index,
+        where=MappingProxyType(where),
+    )
+
+
+def _page_url(relative: str, values: dict, where: dict, source: str, problems: Problems) -> str | None:
+    if "url" in values:
+        reason = urls.check_site_path(values["url"])
+        if reason:
+            problems.error(where["url"], reason)
+            return None
+        return urls.normalize(values["url"])
+    if "slug" in values:
+        reason = urls.check_slug(values["slug"])
+        if reason:
+            problems.error(where["slug"], reason)
+            return None
+        return urls.url_for_source(relative, values["slug"])
+    url = urls.url_for_source(relative)
+    reason = urls.check_site_path(url, "the file name")
+    if reason:
+        problems.error(Location(source), reason + "; rename the file")
+        return None
+    return url
+
+
+def why_hidden(page: Page, clock: Clock, drafts: bool) -> str | None:
+    """Why the page is left out of this build, or None when it is published."""
+    if page.draft and not drafts:
+        return "is a draft"
+    if page.publish and page.publish > clock.today:
+        return f"is not published until {page.publish.isoformat()}"
+    if page.expires and page.expires < clock.today:
+        return f"expired on {page.expires.isoformat()}"
+    return None

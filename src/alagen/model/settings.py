@@ -1,0 +1,96 @@
+"""The site settings from data/site.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from alagen import schema
+from alagen.errors import Location, Problems
+from alagen.load import DataFile
+
+SETTINGS_FILE = "site"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    title: str
+    base_url: str  # always ends with "/"
+    base_path: str  # the path part of base_url: "/" or "/ala/"
+    timezone: str
+    language: str
+    tagline: str = ""
+    address: tuple[str, ...] = ()
+    phone: str = ""
+    copyright_start: int | None = None
+    social: tuple[Link, ...] = ()
+    raw_html: bool = True
+    extra: Mapping[str, Any] = field(default_factory=schema.empty)
+    source: str = "data/site.yaml"
+
+
+def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
+    """Validate data/site.yaml; a missing file is an error that says what to write."""
+    file = next((d for d in data if d.name == SETTINGS_FILE), None)
+    if file is None:
+        problems.error(Location("data/site.yaml"), "the site settings file is missing; create it with 'title:' and 'base_url:'")
+        return Settings("Untitled", "http://localhost/", "/", "America/Chicago", "en")
+    value = file.value if isinstance(file.value, dict) else {}
+    if not isinstance(file.value, dict):
+        problems.error(Location(file.source, 1, 1), "the site settings must be 'key: value' lines (a mapping)")
+    pos = file.positions
+    fields = schema.validate(value, pos, schema.SITE_FIELDS, problems, what="site setting")
+
+    base_url = fields.get("base_url", "http://localhost/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        problems.error(pos.value("base_url"), f"base_url '{base_url}' must be a full address like https://www.example.org/")
+        parts = urlsplit("http://localhost/")
+    base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    base_url = f"{parts.scheme}://{parts.netloc}{base_path}"
+
+    timezone = fields.get("timezone", "America/Chicago")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.error(pos.value("timezone"), f"timezone '{timezone}' is not a known time zone; use a name like America/Chicago")
+        timezone = "America/Chicago"
+
+    social = []
+    for index, item in enumerate(value.get("social") or []):
+        if not (isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("url"), str)):
+            problems.error(pos.value("social", index), "each social link needs 'name' and 'url', e.g. {name: Facebook, url: https://...}")
+        elif urlsplit(item["url"]).scheme not in ("http", "https"):
+            problems.error(pos.value("social", index, "url"), f"social link '{item['url']}' must start with https://")
+        else:
+            social.append(Link(item["name"], item["url"]))
+
+    markdown = fields.get("markdown", {})
+    raw_html = markdown.get("raw_html", True)
+    if not isinstance(raw_html, bool):
+        problems.error(pos.value("markdown", "raw_html"), "markdown.raw_html must be true or false")
+        raw_html = True
+    return Settings(
+        title=fields.get("title", "Untitled"),
+        base_url=base_url,
+        base_path=base_path,
+        timezone=timezone,
+        language=fields.get("language", "en"),
+        tagline=fields.get("tagline", ""),
+        address=fields.get("address", ()),
+        phone=fields.get("phone", ""),
+        copyright_start=fields.get("copyright_start"),
+        social=tuple(social),
+        raw_html=raw_html,
+        extra=fields.get("extra", MappingProxyType({})),
+        source=file.source,
+    )

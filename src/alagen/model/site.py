@@ -1,0 +1,159 @@
+"""Stage 2, model: raw documents -> the Site, a validated graph of pages, data and menus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from alagen.clock import Clock, make_clock
+from alagen.errors import Location, Problems
+from alagen.load import Sources, StaticFile
+from alagen.model import urls
+from alagen.model.menus import MenuItem, read_menus
+from alagen.model.pages import Page, read_defaults, read_page, why_hidden
+from alagen.model.settings import Settings, read_settings
+from alagen.schema import freeze
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    settings: Settings
+    clock: Clock
+    pages: tuple[Page, ...]  # published pages, sorted by URL
+    hidden: Mapping[str, str]  # source -> why it is left out ("is a draft")
+    data: Mapping[str, Any]  # site.data.<name> for every data/<name>.yaml
+    menus: Mapping[str, tuple[MenuItem, ...]]
+    statics: tuple[StaticFile, ...]  # content files published as they are
+    by_source: Mapping[str, Page]
+    by_url: Mapping[str, Page]
+    children_by_url: Mapping[str, tuple[Page, ...]]
+
+    def page(self, source: str) -> Page | None:
+        """The published page written in `source` (a path like content/about/index.md)."""
+        return self.by_source.get(source)
+
+    def parent(self, page: Page) -> Page | None:
+        """The nearest page above this one in the URL tree."""
+        url = page.url.rstrip("/")
+        while url:
+            url = url.rsplit("/", 1)[0]
+            found = self.by_url.get(url + "/")
+            if found:
+                return found
+        return None
+
+    def ancestors(self, page: Page) -> tuple[Page, ...]:
+        """From the home page down to this page's parent."""
+        chain = []
+        parent = self.parent(page)
+        while parent:
+            chain.append(parent)
+            parent = self.parent(parent)
+        return tuple(reversed(chain))
+
+    def children(self, page: Page) -> tuple[Page, ...]:
+        """The pages directly below this one, by weight, then title."""
+        return self.children_by_url.get(page.url, ())
+
+    @property
+    def sections(self) -> tuple[Page, ...]:
+        """The top-level section pages, below the home page."""
+        return self.children_by_url.get("/", ())
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.clock.moment
+
+
+def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool, problems: Problems) -> Site:
+    """Validate everything; raise BuildFailed with all problems found (the load stage's too)."""
+    settings = read_settings(sources.data, problems)
+    try:
+        clock = make_clock(settings.timezone, now)
+    except ValueError as err:
+        problems.error(Location("SOURCE_DATE_EPOCH"), str(err))
+        clock = make_clock(settings.timezone, dt.date(1970, 1, 1))
+
+    defaults = read_defaults(sources.defaults, problems)
+    published: list[Page] = []
+    hidden: dict[str, str] = {}
+    invalid = set(sources.unreadable)  # already reported: links to them are not errors too
+    for document in sources.documents:
+        page = read_page(document, defaults, sources.layouts, problems)
+        if page is None:
+            invalid.add(document.source)
+            continue
+        reason = why_hidden(page, clock, drafts)
+        if reason:
+            hidden[page.source] = reason
+        else:
+            published.append(page)
+    published.sort(key=lambda p: p.url)
+    _check_outputs(published, sources.statics, problems)
+
+    by_source = {p.source: p for p in published}
+    by_url = {p.url: p for p in published}
+    menus = read_menus(
+        sources.data,
+        lambda s: by_source[s].url if s in by_source else ("" if s in invalid else None),
+        tuple(d.source for d in sources.documents),
+        problems,
+    )
+    problems.check()
+    data = {d.name: freeze(d.value) for d in sources.data}
+    return Site(
+        settings=settings,
+        clock=clock,
+        pages=tuple(published),
+        hidden=MappingProxyType(hidden),
+        data=MappingProxyType(data),
+        menus=menus,
+        statics=sources.statics,
+        by_source=MappingProxyType(by_source),
+        by_url=MappingProxyType(by_url),
+        children_by_url=_children(published, by_url),
+    )
+
+
+def _children(pages: list[Page], by_url: Mapping[str, Page]) -> Mapping[str, tuple[Page, ...]]:
+    children: dict[str, list[Page]] = {}
+    for page in pages:
+        url = page.url.rstrip("/")
+        while url:
+            url = url.rsplit("/", 1)[0]
+            if url + "/" in by_url:
+                children.setdefault(url + "/", []).append(page)
+                break
+    return MappingProxyType(
+        {url: tuple(sorted(kids, key=lambda p: (p.weight, p.title.casefold(), p.url))) for url, kids in children.items()}
+    )
+
+
+def _check_outputs(pages: list[Page], statics: tuple[StaticFile, ...], problems: Problems) -> None:
+    """No two pages, aliases or copied files may write the same file (nor differ only by case,
+    which would overwrite each other on macOS and Windows)."""
+    claimed: dict[str, tuple[str, Location]] = {}
+
+    def claim(output: str, what: str, where: Location) -> None:
+        key = output.casefold()
+        if key not in claimed:
+            claimed[key] = (what, where)
+            return
+        (first_where, first), (second_where, second) = sorted([claimed[key][::-1], (where, what)])
+        url = "/" + output.removesuffix("index.html")
+        problems.error(
+            second_where,
+            f"{second} and {first} both claim the URL {url}; "
+            "change the file name, 'slug' or 'url' of one of them",
+        )
+
+    for page in pages:
+        where = page.where.get("url") or page.where.get("slug") or Location(page.source, 1, 1)
+        claim(page.output, page.source, where)
+    for static in statics:
+        claim(static.source.removeprefix("content/"), static.source, Location(static.source))
+    for page in pages:
+        for alias in page.aliases:
+            claim(urls.output_path(urls.normalize(alias)), f"the alias {alias} of {page.source}", page.at("aliases"))

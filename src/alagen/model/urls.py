@@ -1,0 +1,69 @@
+"""Pretty URLs from source paths, and the rules that keep every output inside build/."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+# A URL whose last segment has one of these endings is written as that file, not as a folder.
+FILE_ENDINGS = (".html", ".xml", ".txt", ".json", ".ics", ".webmanifest")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\?#%<>\"'`|*:]")
+
+
+def url_for_source(relative: str, slug: str | None = None) -> str:
+    """The URL of content/<relative>: about/mission.md -> /about/mission/, about/index.md -> /about/."""
+    folder, _, name = relative.rpartition("/")
+    stem = name.removesuffix(".md")
+    parts = [p for p in folder.split("/") if p]
+    if slug is not None:
+        if stem == "index":
+            parts = parts[:-1]
+        parts.append(slug)
+    elif stem != "index":
+        parts.append(stem)
+    return "/" + "".join(p.replace(" ", "-") + "/" for p in parts)
+
+
+def check_slug(slug: str) -> str | None:
+    """Why `slug` cannot be used, or None when it is fine."""
+    if not slug or slug in (".", ".."):
+        return f"slug '{slug}' is not a name; use lowercase words joined by hyphens, e.g. 'annual-report'"
+    if "/" in slug or "\\" in slug:
+        return f"slug '{slug}' must be one part of a URL, without '/'; use 'url:' to set the whole URL"
+    if " " in slug or _UNSAFE.search(slug):
+        return f"slug '{slug}' has characters a URL cannot hold; use lowercase words joined by hyphens"
+    return None
+
+
+def check_site_path(url: str, what: str = "url") -> str | None:
+    """Why `url` cannot be a path on this site (outside build/, unsafe characters), or None."""
+    if not url.startswith("/") or url.startswith("//"):
+        return f"{what} '{url}' must be a path on this site starting with one '/', e.g. /about/mission/"
+    segments = url.strip("/").split("/")
+    if any(s in (".", "..") for s in segments):
+        return f"{what} '{url}' may not contain '.' or '..' parts: it must stay inside the site"
+    if "//" in url.strip("/"):
+        return f"{what} '{url}' has an empty part ('//'); remove the extra slash"
+    if " " in url or _UNSAFE.search(url):
+        return f"{what} '{url}' has characters a URL path cannot hold (spaces, quotes, '?', '#', '%', '\\'); use hyphens"
+    return None
+
+
+def normalize(url: str) -> str:
+    """/about -> /about/; /404.html stays a file."""
+    if url.endswith("/") or url.lower().endswith(FILE_ENDINGS):
+        return url
+    return url + "/"
+
+
+def output_path(url: str) -> str:
+    """The file under build/ that serves `url`: /about/ -> about/index.html."""
+    path = url.lstrip("/")
+    if not path or url.endswith("/"):
+        return path + "index.html"
+    return path
+
+
+def href(base_path: str, url: str) -> str:
+    """`url` (a site path like /about/) under the site's base path, percent-encoded."""
+    return quote(base_path.rstrip("/") + url, safe="/-._~!$&'()*+,;=:@#?")

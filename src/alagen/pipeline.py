@@ -1,0 +1,80 @@
+"""The order of the build: load -> model -> render -> write. Reading this file tells the
+whole build; each stage is a module with one job."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from alagen.errors import Problem, Problems
+from alagen.load import load
+from alagen.model.site import build_site
+from alagen.render import render_site
+from alagen.write import write
+
+_SOURCE_FOLDERS = ("content", "data", "layouts", "src")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    root: Path = Path(".")
+    out: Path | None = None  # default: <root>/build
+    now: dt.date | dt.datetime | None = None
+    drafts: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    pages: int
+    data_files: int
+    files: int
+    size: int
+    out: Path
+    timings: tuple[tuple[str, float], ...]
+    warnings: tuple[Problem, ...]
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Build the site. Raises BuildFailed (every problem) and leaves the old build alone."""
+    root = options.root.resolve()
+    out = (options.out or root / "build").absolute()
+    check_out(root, out)
+    problems = Problems()
+    timings: list[tuple[str, float]] = []
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings.append((stage, now - clock))
+        clock = now
+
+    sources = load(root, problems)
+    lap("load")
+    site = build_site(sources, options.now, options.drafts, problems)
+    lap("model")
+    outputs = render_site(site, root, sources.assets, problems)
+    lap("render")
+    written = write(outputs, out)
+    lap("write")
+    return BuildReport(
+        pages=len(site.pages),
+        data_files=len(sources.data),
+        files=written.files,
+        size=written.size,
+        out=out,
+        timings=tuple(timings),
+        warnings=problems.warnings,
+    )
+
+
+def check_out(root: Path, out: Path) -> None:
+    """The output folder is replaced whole: never let it be the site or its sources."""
+    resolved = out.resolve()
+    if resolved == root or root.is_relative_to(resolved):
+        raise ValueError(f"--out {out} would replace the site itself; choose a folder like build/")
+    for folder in _SOURCE_FOLDERS:
+        if resolved.is_relative_to(root / folder):
+            raise ValueError(f"--out {out} is inside {folder}/, which would be replaced; choose a folder like build/")

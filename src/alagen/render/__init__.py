@@ -1,0 +1,33 @@
+"""Stage 3, render: the Site -> every output file (pages, assets, sitemap, redirects)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alagen.errors import Problems
+from alagen.markdown import Markdown
+from alagen.model.site import Site
+from alagen.output import Output
+from alagen.render import assets, html, redirects, sitemap
+from alagen.templates import make_environment
+
+
+def render_site(site: Site, root: Path, asset_files, problems: Problems) -> tuple[Output, ...]:
+    """Render the whole site; raise BuildFailed with every problem found."""
+    markdown = Markdown(raw_html=site.settings.raw_html)
+    asset_urls, asset_outputs = assets.hash_assets(asset_files)
+    resolve = html.make_resolver(site)
+
+    def render_markdown(text: str) -> str:
+        rendered = markdown.render(text, "content/", 1, resolve)
+        if rendered.problems:
+            raise ValueError(rendered.problems[0].message)
+        return rendered.html
+
+    env = make_environment(root / "layouts", site, asset_urls, render_markdown)
+    pages, page_problems = html.render_pages(site, env, markdown, root)
+    problems.extend(page_problems)
+    problems.check()
+    statics = tuple(Output(s.source.removeprefix("content/"), copy_from=s.path) for s in site.statics)
+    outputs = pages + statics + asset_outputs + redirects.redirects(site)
+    return outputs + (sitemap.sitemap(site), sitemap.robots(site))

@@ -1,0 +1,84 @@
+"""Pages to HTML: Markdown body, then the page's layout around it."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from alagen.errors import Problem, SourceError
+from alagen.markdown import Markdown, Resolver
+from alagen.model import urls
+from alagen.model.site import Site
+from alagen.output import Output
+from alagen.templates import template_problem
+
+
+def make_resolver(site: Site) -> Resolver:
+    """Rewrite a link written in `source` to a URL; raise ValueError if it leads nowhere.
+
+    `page.md`, `../about/index.md` and `/about/index.md` name pages by source path;
+    other relative links name files under content/ (images, PDFs)."""
+    base = site.settings.base_path
+    statics = {s.source for s in site.statics}
+    sources = tuple(site.by_source) + tuple(site.hidden)
+
+    def resolve(target: str, source: str) -> str:
+        path, mark, fragment = target.partition("#")
+        path, question, query = path.partition("?")
+        suffix = (question + query) + (mark + fragment)
+        if not path:
+            return target
+        if path.startswith("/"):
+            candidate = posixpath.normpath("content" + path)
+        else:
+            candidate = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+        if path.endswith(".md"):
+            if not candidate.startswith("content/"):
+                raise ValueError(f"the link '{target}' leads outside content/; link pages by their file under content/")
+            page = site.page(candidate)
+            if page:
+                return urls.href(base, page.url) + suffix
+            if candidate in site.hidden:
+                raise ValueError(f"links to {candidate}, which {site.hidden[candidate]}; it would be a broken link")
+            guess = difflib.get_close_matches(candidate, sources, n=1, cutoff=0.75)
+            hint = f"; did you mean {guess[0]}?" if guess else ""
+            raise ValueError(f"links to {candidate}, which does not exist{hint}")
+        if path.startswith("/"):
+            return urls.href(base, path) + suffix  # a site URL written out: kept, under the base path
+        if candidate in statics:
+            return urls.href(base, "/" + candidate.removeprefix("content/")) + suffix
+        raise ValueError(
+            f"links to {candidate}, which is not a file under content/; "
+            "link a page by its .md file, or put the file next to the page"
+        )
+
+    return resolve
+
+
+def render_pages(site: Site, env: jinja2.Environment, markdown: Markdown, root: Path) -> tuple[tuple[Output, ...], list[Problem]]:
+    """Every published page through Markdown and its layout. Template errors are reported
+    once, however many pages they break."""
+    resolve = make_resolver(site)
+    problems: list[Problem] = []
+    template_errors: dict[tuple, Problem] = {}
+    outputs = []
+    for page in site.pages:
+        rendered = markdown.render(page.body, page.source, page.body_line, resolve)
+        problems.extend(rendered.problems)
+        try:
+            template = env.get_template(f"{page.layout}.html")
+            text = template.render(page=page, content=Markup(rendered.html), toc=rendered.toc)
+        except SourceError as err:
+            problems.append(err.problem)
+            continue
+        except Exception as err:  # a template mistake: report it at the template line
+            problem = template_problem(err, root, page.source)
+            template_errors.setdefault((problem.location, problem.message), problem)
+            continue
+        outputs.append(Output(page.output, data=text.encode("utf-8")))
+    problems.extend(template_errors.values())
+    return tuple(outputs), problems

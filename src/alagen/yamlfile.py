@@ -1,0 +1,185 @@
+"""Safe YAML loading that remembers the line and column of every key and item.
+
+Values are built by PyYAML's SafeConstructor (no Python tags, ever); the node tree is walked
+alongside to record positions, so a later stage can point at `data/events.yaml:14:5`.
+Timestamps are NOT resolved: `2025-02-19` stays a string, and the schema parses dates
+itself, because PyYAML reads `2025-02-19T13:00` as a string but `2025-02-19` as a date and
+fails on `2025-02-30` with an error that has no position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import yaml
+
+from alagen.errors import Location, Problem, SourceError
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    pass
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+# Tags the safe constructor knows; anything else (!!python/object, !custom) is refused
+# with a message of our own rather than PyYAML's.
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "binary", "set", "omap", "pairs", "timestamp")
+}
+
+_WORD_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
+
+Key = tuple  # a path into the document: ("winners", 0, "year")
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """Where one entry of a document is: its key (None for list items and the root),
+    its value, and the value's text as typed when it is a plain scalar."""
+
+    key: Location | None
+    value: Location
+    raw: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Positions:
+    """Line and column of every key and item of one YAML document."""
+
+    path: str
+    spots: Mapping[Key, Spot]
+
+    def key(self, *where) -> Location:
+        """The location of a key (or of the nearest enclosing entry that has one)."""
+        for n in range(len(where), -1, -1):
+            spot = self.spots.get(tuple(where[:n]))
+            if spot is not None:
+                return spot.key or spot.value
+        return Location(self.path, 1, 1)
+
+    def value(self, *where) -> Location:
+        """The location of a value (or of the nearest enclosing entry)."""
+        for n in range(len(where), -1, -1):
+            spot = self.spots.get(tuple(where[:n]))
+            if spot is not None:
+                return spot.value
+        return Location(self.path, 1, 1)
+
+    def raw(self, *where) -> str | None:
+        spot = self.spots.get(tuple(where))
+        return spot.raw if spot else None
+
+    def under(self, *where) -> "Positions":
+        """The positions below one entry, re-rooted so that entry is ()."""
+        n = len(where)
+        return Positions(
+            self.path,
+            MappingProxyType({k[n:]: s for k, s in self.spots.items() if k[:n] == tuple(where)}),
+        )
+
+
+def parse(text: str, path: str, first_line: int = 1) -> tuple[Any, Positions]:
+    """Parse one YAML document. `first_line` is the file line where `text` starts.
+
+    Raises SourceError with the line and column of the first syntax error."""
+    offset = first_line - 1
+    loader = _Loader(text)
+    spots: dict[Key, Spot] = {}
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, Positions(path, MappingProxyType(spots))
+        _walk(loader, node, (), None, spots, path, offset, set())
+        value = loader.construct_document(node)
+    except yaml.MarkedYAMLError as err:
+        raise SourceError(_syntax_problem(err, text, path, offset)) from err
+    except yaml.YAMLError as err:  # errors without a mark (rare: reader errors)
+        raise SourceError(Problem(Location(path, first_line, 1), f"this is not valid YAML: {err}")) from err
+    except (ValueError, TypeError, RecursionError) as err:
+        raise SourceError(Problem(Location(path, first_line, 1), f"this YAML cannot be read: {err}")) from err
+    finally:
+        loader.dispose()
+    return value, Positions(path, MappingProxyType(spots))
+
+
+def _loc(mark, path: str, offset: int) -> Location:
+    return Location(path, mark.line + 1 + offset, mark.column + 1)
+
+
+def _walk(loader, node, where: Key, key_loc, spots, path, offset, seen) -> None:
+    if node.tag not in _SAFE_TAGS:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise SourceError(
+            Problem(
+                _loc(node.start_mark, path, offset),
+                f"the YAML tag '{tag}' is not allowed: alagen reads plain data only; remove the tag",
+                span=len(tag),
+            )
+        )
+    raw = node.value if isinstance(node, yaml.ScalarNode) and not node.style else None
+    spots[where] = Spot(key_loc, _loc(node.start_mark, path, offset), raw)
+    if id(node) in seen:  # an alias: its entries were recorded once, under the anchor
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(loader, item, where + (index,), None, spots, path, offset, seen)
+    elif isinstance(node, yaml.MappingNode):
+        first_seen: dict[Any, Location] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SourceError(
+                    Problem(_loc(key_node.start_mark, path, offset), "a key must be a plain word, not a list or mapping")
+                )
+            if key_node.tag in _WORD_TAGS and not key_node.style:
+                key_node.tag = "tag:yaml.org,2002:str"  # `on:` / `no:` are words as keys
+            key = loader.construct_object(key_node)
+            here = _loc(key_node.start_mark, path, offset)
+            if key in first_seen:
+                raise SourceError(
+                    Problem(
+                        here,
+                        f"'{key}' is given twice in the same mapping (first on line {first_seen[key].line}); keep one",
+                        span=len(str(key)),
+                    )
+                )
+            first_seen[key] = here
+            _walk(loader, value_node, where + (key,), here, spots, path, offset, seen)
+
+
+def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Problem:
+    problem = err.problem or "invalid YAML"
+    mark = err.problem_mark or err.context_mark
+    if ("end of stream" in problem or "expected ',' or" in problem) and err.context_mark:
+        mark = err.context_mark  # point at the quote or bracket left open, not at the end
+    where = _loc(mark, path, offset) if mark else Location(path, offset + 1, 1)
+    lines = text.split("\n")
+    if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        tab = lines[mark.line].index("\t")
+        return Problem(
+            Location(path, mark.line + 1 + offset, tab + 1),
+            "a tab character is not allowed here: YAML is indented with spaces only; replace the tab with spaces",
+        )
+    if "\t" in problem:
+        return Problem(where, "a tab character is not allowed here: YAML is indented with spaces only; replace the tab with spaces")
+    if "could not determine a constructor" in problem or "tag" in problem and "!" in str(err):
+        return Problem(where, f"this YAML tag is not allowed: alagen reads plain data only; remove the tag ({problem})")
+    hint = ""
+    if "mapping values are not allowed" in problem:
+        hint = "; if the value contains ': ', put it in quotes"
+    elif "could not find expected ':'" in problem:
+        hint = "; each line needs 'key: value' (is a colon missing, or a quote left open?)"
+    context = f" {err.context}" if err.context and err.context != problem else ""
+    return Problem(where, f"YAML syntax error: {problem}{context and ' (' + context.strip() + ')'}{hint}")
