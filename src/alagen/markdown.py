@@ -38,15 +38,35 @@ class Heading:
 
 
 @dataclass(frozen=True, slots=True)
+class TocEntry:
+    heading: Heading
+    children: tuple["TocEntry", ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.heading.id
+
+    @property
+    def text(self) -> str:
+        return self.heading.text
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     html: str
     headings: tuple[Heading, ...]
     problems: tuple[Problem, ...]
 
     @property
-    def toc(self) -> tuple[Heading, ...]:
-        """The h2 and h3 headings, for a table of contents."""
-        return tuple(h for h in self.headings if h.level in (2, 3))
+    def toc(self) -> tuple[TocEntry, ...]:
+        """The h2 headings with their h3 headings beneath, for a table of contents."""
+        entries: list[tuple[Heading, list[Heading]]] = []
+        for heading in self.headings:
+            if heading.level == 2 or (heading.level == 3 and not entries):
+                entries.append((heading, []))
+            elif heading.level == 3:
+                entries[-1][1].append(heading)
+        return tuple(TocEntry(h, tuple(TocEntry(c) for c in kids)) for h, kids in entries)
 
 
 class Markdown:
@@ -55,7 +75,7 @@ class Markdown:
     def __init__(self, raw_html: bool = True):
         md = MarkdownIt("commonmark", {"typographer": True, "html": raw_html})
         md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-        md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
+        md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin, label=True)
         md.use(attrs_block_plugin).use(attrs_plugin)
         for name in CALLOUTS:
             md.use(container_plugin, name=name, render=_render_callout)

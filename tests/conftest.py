@@ -1,0 +1,87 @@
+"""Shared test helpers: write a small site from a dict of files, build it, read the output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alagen.errors import BuildFailed
+from alagen.pipeline import BuildOptions, BuildReport, build
+
+SITE_YAML = """\
+title: Test Association
+base_url: https://example.org/
+timezone: America/Chicago
+"""
+
+# Small layouts, so a test's expected HTML stays short; tests of the real theme build the demo.
+LAYOUTS = {
+    "layouts/base.html": (
+        "<!doctype html>\n<html lang=\"en\">\n<head><title>{{ page.title }}</title></head>\n"
+        "<body>\n<main>\n{% block main %}{% endblock %}\n</main>\n</body>\n</html>\n"
+    ),
+    "layouts/page.html": (
+        '{% extends "base.html" %}\n{% block main %}<h1>{{ page.title }}</h1>\n{{ content }}{% endblock %}\n'
+    ),
+    "layouts/list.html": (
+        '{% extends "base.html" %}\n{% block main %}<h1>{{ page.title }}</h1>\n{{ content }}'
+        "<ul>{% for child in site.children(page) %}<li><a href=\"{{ child.url|url }}\">{{ child.title }}</a></li>"
+        "{% endfor %}</ul>\n{% endblock %}\n"
+    ),
+    "layouts/home.html": '{% extends "page.html" %}\n',
+}
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `files` (path -> text or bytes) under root; return root."""
+    for name, body in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(body, encoding="utf-8")
+    return root
+
+
+def make_site(root: Path, files: dict[str, str | bytes], *, defaults: bool = True) -> Path:
+    """A site with settings and small layouts, plus `files` (which override them)."""
+    base: dict[str, str | bytes] = {"data/site.yaml": SITE_YAML, **LAYOUTS} if defaults else {}
+    return write_files(root, {**base, **files})
+
+
+def build_at(root: Path, now: str = "2025-03-01", **options) -> BuildReport:
+    """Build the site at root (raises BuildFailed)."""
+    import datetime as dt
+
+    return build(BuildOptions(root=root, now=dt.date.fromisoformat(now), **options))
+
+
+def problems_of(root: Path, now: str = "2025-03-01", **options) -> list[str]:
+    """The build's problems as 'path:line:col: message' lines; fails the test if it built."""
+    with pytest.raises(BuildFailed) as failed:
+        build_at(root, now, **options)
+    return [str(p) for p in failed.value.problems]
+
+
+def read(root: Path, path: str) -> str:
+    return (root / "build" / path).read_text(encoding="utf-8")
+
+
+def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m alagen ARGS` in cwd, as an editor would from a terminal."""
+    environ = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "alagen", *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def site(tmp_path):
+    """site({path: text}) -> root of a fresh fixture site."""
+    return lambda files=None, **kw: make_site(tmp_path / "site", files or {}, **kw)

@@ -1,0 +1,36 @@
+"""Golden output: tests/sites/NAME/ is built and compared, file by file and byte for byte,
+with tests/sites/NAME/expected/. After a deliberate change of output, rewrite the expected
+files with `ALAGEN_UPDATE_GOLDEN=1 pytest tests/test_golden.py` and review the diff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from alagen.pipeline import BuildOptions, build
+
+SITES = Path(__file__).parent / "sites"
+NOW = dt.date(2025, 3, 1)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SITES.iterdir() if p.is_dir()))
+def test_build_matches_expected_output(name, tmp_path):
+    site = SITES / name
+    out = tmp_path / "build"
+    build(BuildOptions(root=site, out=out, now=NOW))
+    expected = site / "expected"
+    if os.environ.get("ALAGEN_UPDATE_GOLDEN"):
+        shutil.rmtree(expected, ignore_errors=True)
+        shutil.copytree(out, expected)
+    built, wanted = _files(out), _files(expected)
+    assert sorted(built) == sorted(wanted)
+    for path, data in wanted.items():
+        assert built[path].decode() == data.decode(), f"{path} differs from expected/{path}"
