@@ -91,3 +91,11 @@ def test_a_rebuild_replaces_the_old_site_whole(site):
     build_at(root)
     assert not (root / "build/old").exists()
     assert sorted(p.name for p in root.iterdir()) == ["build", "content", "data", "layouts"]
+
+
+def test_a_site_without_a_404_page_gets_one(site):
+    root = site({"content/index.md": "---\ntitle: Home\n---\n"})
+    build_at(root)
+    assert "<h1>Page not found</h1>" in read(root, "404.html")
+    assert '<a href="/">home page</a>' in read(root, "404.html")
+    assert "404" not in read(root, "sitemap.xml")

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -162,10 +163,13 @@ def _rewrite_links(state) -> None:
             target = str(token.attrGet(attr) or "")
             if not target or target.startswith("#") or target.startswith("//") or _SCHEME.match(target):
                 continue
+            # markdown-it percent-encodes the target (café.md -> caf%C3%A9.md); files are
+            # named as the editor typed them.
+            written = unquote(target)
             try:
-                token.attrSet(attr, env["resolve"](target, env["source"]))
+                token.attrSet(attr, env["resolve"](written, env["source"]))
             except ValueError as err:
-                env["problems"].append(Problem(_locate(env, block, target), str(err), span=len(target)))
+                env["problems"].append(Problem(_locate(env, block, written), str(err), span=len(written)))
 
 
 def _check_callout_name(tokens: list[Token], block: Token, env) -> None:
@@ -184,10 +188,22 @@ def _check_callout_name(tokens: list[Token], block: Token, env) -> None:
 
 
 def _locate(env, block: Token, target: str) -> Location:
-    """The line and column of `target` inside the block that contains it."""
+    """The line and column of `target` inside the block that contains it: the link's
+    target `](target)` rather than the same words in its text, and the next occurrence
+    each time the same target is asked for again; else a reference definition `[x]: target`."""
+    lines = env["lines"]
     start, end = block.map or (0, 1)
-    for offset in range(start, min(end, len(env["lines"]))):
-        col = env["lines"][offset].find(target)
-        if col >= 0:
-            return Location(env["source"], env["first_line"] + offset, col + 1)
+    end = min(end, len(lines))
+    after = env.setdefault("located", {})
+    for needle, shift in ((f"](<{target}", 3), (f"]({target}", 2), (target, 0)):
+        line, col = after.get((id(block), needle), (start, 0))
+        for offset in range(line, end):
+            found = lines[offset].find(needle, col if offset == line else 0)
+            if found >= 0:
+                after[(id(block), needle)] = (offset, found + 1)
+                return Location(env["source"], env["first_line"] + offset, found + shift + 1)
+    for offset, text in enumerate(lines):
+        match = re.match(r"^ {0,3}\[[^\]]+\]:\s*<?", text)
+        if match and text[match.end() :].startswith(target):
+            return Location(env["source"], env["first_line"] + offset, match.end() + 1)
     return Location(env["source"], env["first_line"] + start, 1)

@@ -96,10 +96,18 @@ def validate(
     return result
 
 
+def suggest(key: Any, fields: tuple[Field, ...]) -> str | None:
+    """The field an unknown key was probably meant to be ('titel' -> 'title'), or None."""
+    if any(f.name == key for f in fields):
+        return None
+    guess = difflib.get_close_matches(str(key), [f.name for f in fields], n=1, cutoff=0.6)
+    return guess[0] if guess else None
+
+
 def _unknown(key: Any, by_name: Mapping[str, Field], what: str) -> str:
-    guess = difflib.get_close_matches(str(key), list(by_name), n=1, cutoff=0.6)
+    guess = suggest(key, tuple(by_name.values()))
     if guess:
-        return f"'{key}' is not a {what}; did you mean '{guess[0]}'?"
+        return f"'{key}' is not a {what}; did you mean '{guess}'?"
     hint = "; put custom values under 'extra:'" if "extra" in by_name else ""
     return f"'{key}' is not a {what}; known keys are {', '.join(sorted(by_name))}{hint}"
 
@@ -163,13 +171,20 @@ def empty() -> Mapping[str, Any]:
     return _EMPTY
 
 
-def freeze(value: Any) -> Any:
-    """A read-only copy: dicts become mapping proxies, lists become tuples."""
-    if isinstance(value, dict):
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(freeze(v) for v in value)
-    return value
+def freeze(value: Any, _done: dict[int, Any] | None = None) -> Any:
+    """A read-only copy: dicts become mapping proxies, lists become tuples.
+
+    A YAML alias is the same object as its anchor, so it is frozen once and shared: a
+    "billion laughs" document (aliases of aliases) stays as small as it was written."""
+    if not isinstance(value, (dict, list)):
+        return value
+    done = {} if _done is None else _done
+    if id(value) not in done:
+        if isinstance(value, dict):
+            done[id(value)] = MappingProxyType({k: freeze(v, done) for k, v in value.items()})
+        else:
+            done[id(value)] = tuple(freeze(v, done) for v in value)
+    return done[id(value)]
 
 
 def _kind_of(value: Any) -> str:

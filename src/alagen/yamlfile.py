@@ -116,7 +116,7 @@ def _loc(mark, path: str, offset: int) -> Location:
     return Location(path, mark.line + 1 + offset, mark.column + 1)
 
 
-def _walk(loader, node, where: Key, key_loc, spots, path, offset, seen) -> None:
+def _walk(loader, node, where: Key, key_loc, spots, path, offset, seen, inside=frozenset()) -> None:
     if node.tag not in _SAFE_TAGS:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise SourceError(
@@ -127,13 +127,21 @@ def _walk(loader, node, where: Key, key_loc, spots, path, offset, seen) -> None:
             )
         )
     raw = node.value if isinstance(node, yaml.ScalarNode) and not node.style else None
+    if id(node) in inside:  # `a: &a [1, *a]`: a value that contains itself never ends
+        raise SourceError(
+            Problem(
+                key_loc or _loc(node.start_mark, path, offset),
+                "this alias repeats an entry that contains it, which would never end; remove the alias",
+            )
+        )
     spots[where] = Spot(key_loc, _loc(node.start_mark, path, offset), raw)
     if id(node) in seen:  # an alias: its entries were recorded once, under the anchor
         return
     seen.add(id(node))
+    inside = inside | {id(node)}
     if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(loader, item, where + (index,), None, spots, path, offset, seen)
+            _walk(loader, item, where + (index,), None, spots, path, offset, seen, inside)
     elif isinstance(node, yaml.MappingNode):
         first_seen: dict[Any, Location] = {}
         for key_node, value_node in node.value:
@@ -156,7 +164,7 @@ def _walk(loader, node, where: Key, key_loc, spots, path, offset, seen) -> None:
                     )
                 )
             first_seen[key] = here
-            _walk(loader, value_node, where + (key,), here, spots, path, offset, seen)
+            _walk(loader, value_node, where + (key,), here, spots, path, offset, seen, inside)
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Problem:

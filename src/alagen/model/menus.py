@@ -88,8 +88,10 @@ def _item(item, here, pos: Positions, find_page, sources, problems) -> MenuItem 
     if url == "":  # the page itself has errors, reported at its own file
         return None
     if url is None:
-        guess = difflib.get_close_matches(source, sources, n=1, cutoff=0.7)
-        hint = f"; did you mean '{guess[0].removeprefix('content/')}'?" if guess else "; the path is relative to content/"
+        # Compared without the 'content/' every path shares, which would make any two look alike.
+        written = [s.removeprefix("content/") for s in sources]
+        guess = difflib.get_close_matches(source.removeprefix("content/"), written, n=1, cutoff=0.7)
+        hint = f"; did you mean '{guess[0]}'?" if guess else "; the path is relative to content/"
         problems.error(location, f"menu item '{title}' points at {source}, which is not a published page{hint}")
         return None
     return MenuItem(title, url, False, source, links, location)

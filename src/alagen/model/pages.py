@@ -92,7 +92,9 @@ def read_page(
                 Location(document.source, 1, 1),
                 "this page has no front matter; start the file with a line '---', a line 'title: ...', and a line '---'",
             )
-        elif "title" not in document.front:
+        elif "title" not in document.front and not any(
+            schema.suggest(key, schema.PAGE_FIELDS) == "title" for key in document.front
+        ):  # `titel:` is reported once, as a misspelt key
             problems.error(
                 Location(document.source, 1, 1), "'title' is required; add a line 'title: ...' to the front matter", span=3
             )

@@ -17,6 +17,9 @@ from alagen.model.settings import Settings, read_settings
 from alagen.schema import freeze
 
 
+NOT_FOUND_URL = "/404.html"
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     settings: Settings
@@ -90,6 +93,8 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
             hidden[page.source] = reason
         else:
             published.append(page)
+    if not any(p.url == NOT_FOUND_URL for p in published) and "page" in sources.layouts:
+        published.append(_built_in_not_found())
     published.sort(key=lambda p: p.url)
     _check_outputs(published, sources.statics, problems)
 
@@ -117,9 +122,24 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
     )
 
 
+def _built_in_not_found() -> Page:
+    """The 404 page when content/404.md does not exist: every host needs one."""
+    return Page(
+        source="(built-in 404 page)",
+        url=NOT_FOUND_URL,
+        output="404.html",
+        title="Page not found",
+        layout="page",
+        body="There is no page at this address. It may have moved: try the [home page](/).\n",
+        body_line=1,
+    )
+
+
 def _children(pages: list[Page], by_url: Mapping[str, Page]) -> Mapping[str, tuple[Page, ...]]:
     children: dict[str, list[Page]] = {}
     for page in pages:
+        if page.url == NOT_FOUND_URL:
+            continue  # reachable from anywhere, listed nowhere
         url = page.url.rstrip("/")
         while url:
             url = url.rsplit("/", 1)[0]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from alagen.model import urls
-from alagen.model.site import Site
+from alagen.model.site import NOT_FOUND_URL, Site
 from alagen.output import Output
 
-NOT_IN_SITEMAP = ("/404.html",)
+NOT_IN_SITEMAP = (NOT_FOUND_URL,)
 
 
 def absolute(site: Site, url: str) -> str:
