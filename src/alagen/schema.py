@@ -29,6 +29,7 @@ class Field:
 PAGE_FIELDS: tuple[Field, ...] = (
     Field("title", "text", True, "The page title: its heading, browser tab and search result."),
     Field("description", "text", doc="One sentence for search engines, listings and link previews."),
+    Field("summary", "text", doc="A teaser for lists and cards (plain text); news items need one."),
     Field("layout", "text", doc="The template in layouts/ to use, e.g. page, list or home."),
     Field("slug", "text", doc="The last part of the URL instead of the file name."),
     Field("date", "date", doc="The date the page was written (YYYY-MM-DD)."),

@@ -24,6 +24,7 @@ class Page:
     body: str
     body_line: int
     description: str = ""
+    summary: str = ""
     date: dt.date | None = None
     updated: dt.date | None = None
     publish: dt.date | None = None
@@ -132,6 +133,7 @@ def read_page(
         body=document.body,
         body_line=document.body_line,
         description=values.get("description", ""),
+        summary=values.get("summary", ""),
         date=values.get("date"),
         updated=values.get("updated"),
         publish=values.get("publish"),
