@@ -38,6 +38,8 @@ def make_clock(timezone: str, now: dt.date | dt.datetime | None = None, environ=
     elif environ.get("SOURCE_DATE_EPOCH"):
         raw = environ["SOURCE_DATE_EPOCH"]
         try:
+            if not (raw.isascii() and raw.isdigit()):  # int() would take "-1", " 1", "1_000"
+                raise ValueError(raw)
             moment = dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
         except (ValueError, OverflowError, OSError):
             raise ValueError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds since 1970") from None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import unquote
@@ -22,6 +21,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from alagen.errors import Location, Problem
+from alagen.slugs import slugify
 
 CALLOUTS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important"}
 _TRAILING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -90,14 +90,6 @@ class Markdown:
         env["lines"] = text.split("\n")
         body = self._md.render(text, env)
         return Rendered(body, tuple(env["headings"]), tuple(env["problems"]))
-
-
-def slugify(text: str) -> str:
-    """A heading id: lowercase words joined by hyphens, letters of any script kept."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = re.sub(r"[^\w\s-]", "", text)
-    text = re.sub(r"[\s_-]+", "-", text).strip("-")
-    return text or "section"
 
 
 def _render_callout(self, tokens, idx, options, env) -> str:

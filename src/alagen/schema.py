@@ -1,7 +1,7 @@
 """Field contracts: the keys an editor may write, their types, and how they are checked.
 
-One definition serves validation, error messages with suggestions, and (later) JSON Schema
-export and `alagen new`.
+One definition serves validation, error messages with suggestions, JSON Schema export
+(`alagen schema`) and, later, `alagen new`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -21,9 +22,15 @@ from alagen.yamlfile import Positions
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
-    kind: str  # "text", "date", "bool", "int", "list" (of text), "mapping"
+    # "text", "date", "when" (a date or a local date-time), "bool", "int", "list" (of text),
+    # "mapping", "url" (http or https), "email", "price" (a decimal), "monthday" ("09-01"),
+    # "record" (a nested mapping of `fields`), "records" (a list of them), "any".
+    kind: str
     required: bool = False
     doc: str = ""
+    choices: tuple[str, ...] = ()
+    max_length: int = 0
+    fields: tuple["Field", ...] = ()
 
 
 PAGE_FIELDS: tuple[Field, ...] = (
@@ -57,12 +64,107 @@ SITE_FIELDS: tuple[Field, ...] = (
     Field("address", "list", doc="The postal address, one line per item."),
     Field("phone", "text", doc="The main phone number."),
     Field("copyright_start", "int", doc="The first year of the copyright line."),
+    Field("job_listing_days", "int", doc="How long a job stays open when it gives no 'closes' (default 60)."),
     Field("social", "any", doc="Social links: a list of {name, url}."),
     Field("markdown", "mapping", doc="Markdown settings: raw_html (default true)."),
     Field("extra", "mapping", doc="Free-form values for custom templates."),
 )
 
+UNIT_DOC = "The division it belongs to: its id, e.g. core, pla, acrl."
+TOPICS_DOC = "Topic ids, e.g. [privacy, literacy]."
+
+PLACE_FIELDS: tuple[Field, ...] = (
+    Field("online", "text", doc="The platform of an online event, e.g. zoom."),
+    Field("venue", "text", doc="The building, e.g. Minneapolis Convention Center."),
+    Field("city", "text", doc="The city."),
+    Field("region", "text", doc="The state or region, e.g. MN."),
+    Field("country", "text", doc="The country code (default US)."),
+)
+
+EVENT_KINDS = ("conference", "webinar", "e-forum", "course", "learning-live", "meeting", "celebration", "other")
+
+EVENT_FIELDS: tuple[Field, ...] = (
+    Field("id", "text", doc="A slug, unique among events (default: the title's slug and the start date)."),
+    Field("title", "text", True, "The event's name."),
+    Field("kind", "text", True, "What sort of event it is.", choices=EVENT_KINDS),
+    Field("start", "when", True, "The first day (2025-02-18) or the start time (2025-02-19T13:00)."),
+    Field("end", "when", doc="The last day, or the end time; not before start."),
+    Field("timezone", "text", doc="IANA time zone of the times given (default: the site's)."),
+    Field("summary", "text", True, "One or two sentences of plain text.", max_length=300),
+    Field("location", "record", doc="Either online: zoom, or venue, city, region and country.", fields=PLACE_FIELDS),
+    Field("unit", "text", doc=UNIT_DOC),
+    Field("url", "url", doc="The registration page (http or https)."),
+    Field("cost", "text", doc="What it costs, e.g. 'Members $45; non-members $65'."),
+    Field("topics", "list", doc=TOPICS_DOC),
+    Field("body", "text", doc="More about the event, in Markdown."),
+)
+
+JOB_KINDS = ("full-time", "part-time", "contract", "internship")
+
+JOB_FIELDS: tuple[Field, ...] = (
+    Field("id", "text", doc="A slug, unique among jobs (default: the title's slug)."),
+    Field("title", "text", True, "The position."),
+    Field("employer", "text", True, "Who is hiring."),
+    Field("city", "text", True, "Where the job is."),
+    Field("region", "text", True, "The state or region, e.g. NY."),
+    Field("country", "text", doc="The country code (default US)."),
+    Field("posted", "date", True, "When the listing was posted."),
+    Field("closes", "date", doc="The last day to apply (default: 60 days after posted)."),
+    Field("remote", "bool", doc="true if the job can be done remotely."),
+    Field("featured", "bool", doc="true to show it first and on the home page."),
+    Field("internal", "bool", doc="true for a job at the association itself."),
+    Field("url", "url", doc="Where to apply (http or https); this or email is required."),
+    Field("email", "email", doc="Where to send applications; this or url is required."),
+    Field("salary", "text", doc="The pay, as text, e.g. '$62,000–$70,000'."),
+    Field("kind", "text", doc="The kind of appointment.", choices=JOB_KINDS),
+    Field("summary", "text", doc="A short description in plain text.", max_length=300),
+    Field("body", "text", doc="The full listing, in Markdown."),
+)
+
+AWARD_CATEGORIES = ("book-media", "professional-recognition", "scholarship", "grant")
+
+WINNER_FIELDS: tuple[Field, ...] = (
+    Field("year", "int", True, "The year of the award."),
+    Field("recipient", "text", True, "Who received it."),
+    Field("work", "text", doc="The book, project or work honoured."),
+    Field("creator", "text", doc="The work's author or creator."),
+    Field("honor", "bool", doc="true for an honour rather than the winner."),
+    Field("citation", "text", doc="Why it was given."),
+)
+
+AWARD_FIELDS: tuple[Field, ...] = (
+    Field("id", "text", doc="A slug, unique among awards (default: the name's slug)."),
+    Field("name", "text", True, "The award's name."),
+    Field("category", "text", True, "The kind of award.", choices=AWARD_CATEGORIES),
+    Field("unit", "text", doc=UNIT_DOC),
+    Field("summary", "text", True, "What it recognises, in plain text.", max_length=300),
+    Field("amount", "text", doc="What it is worth, e.g. '$5,000'."),
+    Field("url", "url", doc="More information or the application (http or https)."),
+    Field("deadline", "date", doc="The application deadline."),
+    Field("opens", "monthday", doc="Applications open each year on this month-day, e.g. '09-01'."),
+    Field("closes", "monthday", doc="Applications close each year on this month-day, e.g. '03-01'."),
+    Field("winners", "records", doc="Winners and honours by year.", fields=WINNER_FIELDS),
+    Field("body", "text", doc="More about the award, in Markdown."),
+)
+
+PUBLICATION_FORMATS = ("book", "e-book", "journal", "poster", "merchandise")
+
+PUBLICATION_FIELDS: tuple[Field, ...] = (
+    Field("id", "text", doc="A slug, unique among publications (default: the title's slug)."),
+    Field("title", "text", True, "The title."),
+    Field("price", "price", doc="The price in US dollars, e.g. 64.99."),
+    Field("format", "text", True, "What it is.", choices=PUBLICATION_FORMATS),
+    Field("url", "url", doc="Where to buy it (http or https)."),
+    Field("summary", "text", True, "A short description in plain text.", max_length=300),
+    Field("image", "text", doc="A cover image under content/."),
+    Field("image_alt", "text", doc="What the image shows."),
+    Field("unit", "text", doc=UNIT_DOC),
+)
+
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_MONTHDAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 def validate(
@@ -86,13 +188,29 @@ def validate(
             if field.required:
                 problems.error(positions.value(key), f"'{key}' is empty; give it a value")
             continue
+        if field.kind == "record":
+            if not isinstance(value, dict):
+                problems.error(positions.value(key), f"'{key}' must be 'key: value' lines, not {_kind_of(value)}")
+            else:
+                result[key] = freeze(validate(value, positions.under(key), field.fields, problems, what=f"{key} key"))
+            continue
+        if field.kind == "records":
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                problems.error(positions.value(key), f"'{key}' must be a list of entries, each with 'key: value' lines")
+            else:
+                result[key] = tuple(
+                    freeze(validate(v, positions.under(key, i), field.fields, problems, what=f"{key} key"))
+                    for i, v in enumerate(value)
+                )
+            continue
         try:
             result[key] = convert(field, value, positions.raw(key))
         except ValueError as err:
             problems.error(positions.value(key), f"'{key}': {err}")
     if check_required:
+        misspelt = {suggest(key, fields) for key in values}  # `recipent:` is reported once, as a typo
         for field in fields:
-            if field.required and field.name not in values:
+            if field.required and field.name not in values and field.name not in misspelt:
                 problems.error(positions.value(), f"'{field.name}' is required; add a line '{field.name}: ...'")
     return result
 
@@ -116,13 +234,25 @@ def _unknown(key: Any, by_name: Mapping[str, Field], what: str) -> str:
 def convert(field: Field, value: Any, raw: str | None = None) -> Any:
     """Convert one value to the field's kind, or raise ValueError saying what to write."""
     kind = field.kind
-    if kind == "text":
-        if isinstance(value, str):
-            return value
-        if isinstance(value, (bool, int, float)):
-            # `title: 1876` or `title: No`: the editor meant the words they typed.
-            return raw if raw is not None else str(value)
-        raise ValueError(f"must be text, not {_kind_of(value)}")
+    if kind in ("text", "url", "email"):
+        text = _text(value, raw)
+        if field.choices and text not in field.choices:
+            guess = difflib.get_close_matches(text, field.choices, n=1)
+            hint = f"did you mean '{guess[0]}'? " if guess else ""
+            raise ValueError(f"'{text}' is not one of the choices; {hint}use one of: {', '.join(field.choices)}")
+        if field.max_length and len(text) > field.max_length:
+            raise ValueError(f"is {len(text)} characters long; keep it to {field.max_length} (put more in 'body')")
+        if kind == "url" and not re.match(r"^https?://[^\s/]+", text):
+            raise ValueError(f"'{text}' must be a web address starting with https:// (or http://)")
+        if kind == "email" and not _EMAIL.match(text):
+            raise ValueError(f"'{text}' is not an email address")
+        return text
+    if kind == "when":
+        return parse_when(value)
+    if kind == "price":
+        return parse_price(value, raw)
+    if kind == "monthday":
+        return parse_monthday(value, raw)
     if kind == "date":
         return parse_date(value)
     if kind == "bool":
@@ -146,6 +276,54 @@ def convert(field: Field, value: Any, raw: str | None = None) -> Any:
     return freeze(value)
 
 
+def _text(value: Any, raw: str | None) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float)):
+        # `title: 1876` or `title: No`: the editor meant the words they typed.
+        return raw if raw is not None else str(value)
+    raise ValueError(f"must be text, not {_kind_of(value)}")
+
+
+def parse_when(value: Any) -> dt.date | dt.datetime:
+    """A date ('2025-02-18') or a local date-time ('2025-02-19T13:00'), naive."""
+    text = str(value).strip()
+    match = _DATETIME.match(text)
+    if not match:
+        return parse_date(text)
+    day = parse_date(match.group(1))
+    hour, minute, second = int(match.group(2)), int(match.group(3)), int(match.group(4) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"'{text}' has no such time of day; write times as 2025-02-19T13:00 (24-hour clock)")
+    return dt.datetime(day.year, day.month, day.day, hour, minute, second)
+
+
+def parse_price(value: Any, raw: str | None = None) -> Decimal:
+    """A price in dollars from 64.99 or "64.99" (the typed text, never a binary float)."""
+    text = (raw if raw is not None else str(value)).strip().removeprefix("$").replace(",", "")
+    if isinstance(value, bool):
+        text = "x"
+    try:
+        price = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"'{value}' is not a price; write the amount in dollars, e.g. 64.99") from None
+    if not price.is_finite() or price < 0 or price.as_tuple().exponent < -2:
+        raise ValueError(f"'{value}' is not a price; write dollars and at most two decimals, e.g. 64.99")
+    return price.quantize(Decimal("0.01"))
+
+
+def parse_monthday(value: Any, raw: str | None = None) -> tuple[int, int]:
+    """(month, day) from '09-01': a date that recurs every year."""
+    text = (raw if raw is not None else str(value)).strip()
+    match = _MONTHDAY.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a month and day; write it in quotes as \"MM-DD\", e.g. \"09-01\"")
+    month, day = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2024, month)[1]:
+        raise ValueError(f"'{text}' is not a day of the year; write it as \"MM-DD\", e.g. \"09-01\"")
+    return (month, day)
+
+
 def parse_date(value: Any) -> dt.date:
     """A date from 'YYYY-MM-DD', with a message that says exactly what is wrong."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -157,8 +335,10 @@ def parse_date(value: Any) -> dt.date:
     year, month, day = (int(g) for g in match.groups())
     if not 1 <= month <= 12:
         raise ValueError(f"'{text}' is not a date: there is no month {month}; write dates as YYYY-MM-DD")
+    if day == 0:
+        raise ValueError(f"'{text}' is not a date: there is no day 0; write dates as YYYY-MM-DD")
     days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
+    if day > days:
         name = calendar.month_name[month]
         raise ValueError(f"'{text}' is not a date: {name} {year} has {days} days")
     return dt.date(year, month, day)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -77,6 +78,8 @@ def format_date(value: Any, fmt: str = "%b %-d, %Y") -> str:
     """'Feb 18, 2025' by default; any strftime format otherwise."""
     if value is None or value == "":
         return ""
+    if isinstance(value, dt.datetime):  # keep the time: `{{ event.start|date('%-I:%M %p') }}`
+        return value.strftime(fmt)
     return _as_date(value).strftime(fmt)
 
 
@@ -133,7 +136,9 @@ def template_problem(err: BaseException, root: Path, rendering: str | None = Non
     if isinstance(err, jinja2.TemplateNotFound):
         message = f"template '{err.name}' does not exist in layouts/"
     elif isinstance(err, jinja2.UndefinedError):
-        message = f"{err.message}; check the name, or guard it with 'is defined'"
+        # "'alagen.model.pages.Page object' has no attribute 'x'" -> "'Page object' ..."
+        message = re.sub(r"'(?:\w+\.)+(\w+ object)'", r"'\1'", err.message or "undefined")
+        message = f"{message}; check the name, or guard it with 'is defined'"
     else:
         message = str(err) or type(err).__name__
     if where is None:

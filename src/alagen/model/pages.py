@@ -14,6 +14,26 @@ from alagen.load import DataFile, Document
 from alagen.model import urls
 
 
+NEWS_FOLDER = "news"  # content/news/*.md are news items
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where one page of a paginated listing stands among the others."""
+
+    number: int  # 1-based
+    count: int
+    urls: tuple[str, ...]  # the URL of every page of the listing, first to last
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     source: str  # "content/about/mission.md"
@@ -39,6 +59,13 @@ class Page:
     image_alt: str | None = None
     extra: Mapping[str, Any] = field(default_factory=schema.empty)
     is_index: bool = False  # a folder's index.md: the home of a section
+    # What the page is, for templates and search filters: page, news, listing, event, job,
+    # award or publication. Record pages carry their record; listings their items.
+    kind: str = "page"
+    record: Any = None
+    items: tuple = ()
+    pager: Pager | None = None
+    noindex: bool = False  # kept for old links, but out of sitemap, feeds and search
     # Where each field's value was written (the page, or a folder's _defaults.yaml).
     where: Mapping[str, Location] = field(default_factory=schema.empty, compare=False, repr=False)
 
@@ -103,6 +130,11 @@ def read_page(
 
     relative = document.source.removeprefix("content/")
     is_index = relative.rsplit("/", 1)[-1] == "index.md"
+    is_news = relative.startswith(NEWS_FOLDER + "/") and not is_index
+    if is_news and "date" not in values:
+        problems.error(
+            Location(document.source, 1, 1), "a news item needs 'date:' (YYYY-MM-DD), the day it was published", span=3
+        )
     layout = values.get("layout") or ("home" if relative == "index.md" else "list" if is_index else "page")
     if layout not in layouts:
         known = ", ".join(layouts) or "none yet"
@@ -148,6 +180,7 @@ def read_page(
         image_alt=values.get("image_alt"),
         extra=values.get("extra", MappingProxyType({})),
         is_index=is_index,
+        kind="news" if is_news else "page",
         where=MappingProxyType(where),
     )
 

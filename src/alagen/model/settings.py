@@ -32,6 +32,7 @@ class Settings:
     address: tuple[str, ...] = ()
     phone: str = ""
     copyright_start: int | None = None
+    job_listing_days: int = 60
     social: tuple[Link, ...] = ()
     raw_html: bool = True
     extra: Mapping[str, Any] = field(default_factory=schema.empty)
@@ -89,6 +90,7 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         address=fields.get("address", ()),
         phone=fields.get("phone", ""),
         copyright_start=fields.get("copyright_start"),
+        job_listing_days=fields.get("job_listing_days", 60),
         social=tuple(social),
         raw_html=raw_html,
         extra=fields.get("extra", MappingProxyType({})),

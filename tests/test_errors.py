@@ -1,0 +1,366 @@
+"""Every editor mistake, built through the real pipeline: the whole message, at its file:line:col."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import build_at, problems_of, read
+
+PAGE_KEYS = (
+    "aliases, date, description, draft, expires, extra, image, image_alt, layout, publish, slug, summary, "
+    "title, toc, topics, unit, updated, url, weight"
+)
+
+
+# --- Reading a page ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "\n\n   \n"])
+def test_an_empty_page(site, text):
+    root = site({"content/a.md": text})
+    assert problems_of(root) == [
+        "content/a.md:1:1: this file is empty; a page needs front matter with at least a title: "
+        "a line '---', a line 'title: Your page title', and a line '---'"
+    ]
+
+
+def test_front_matter_that_never_closes(site):
+    root = site({"content/a.md": "---\ntitle: A\n\nThe body, with no closing line above.\n"})
+    assert problems_of(root) == [
+        "content/a.md:1:1: the front matter opened with '---' on line 1 never closes; add a line '---' after its last key"
+    ]
+
+
+def test_front_matter_that_is_a_list(site):
+    root = site({"content/a.md": "---\n- title\n- About\n---\nBody\n"})
+    assert problems_of(root) == [
+        "content/a.md:2:1: the front matter must be 'key: value' lines (a mapping), but this is a list; "
+        "write it like 'title: About us'"
+    ]
+
+
+def test_a_tab_in_front_matter(site):
+    root = site({"content/a.md": "---\ntitle: A\nextra:\n  room: 1\n\tfloor: 2\n---\n"})
+    assert problems_of(root) == [
+        "content/a.md:5:1: a tab character is not allowed here: YAML is indented with spaces only; "
+        "replace the tab with spaces"
+    ]
+
+
+def test_an_unclosed_quote_points_at_the_quote(site):
+    root = site({"content/a.md": '---\ntitle: "About us\ndate: 2025-01-01\n---\n'})
+    assert problems_of(root) == [
+        "content/a.md:2:8: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2025-02-30", "'date': '2025-02-30' is not a date: February 2025 has 28 days"),
+        ("2025-13-01", "'date': '2025-13-01' is not a date: there is no month 13; write dates as YYYY-MM-DD"),
+        ("3/4/2025", "'date': '3/4/2025' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04"),
+    ],
+)
+def test_an_invalid_date(site, date, message):
+    root = site({"content/a.md": f"---\ntitle: A\ndate: {date}\n---\n"})
+    assert problems_of(root) == [f"content/a.md:3:7: {message}"]
+
+
+def test_an_unknown_layout(site):
+    root = site({"content/a.md": "---\ntitle: A\nlayout: fancy\n---\n"})
+    assert problems_of(root) == [
+        "content/a.md:3:9: layout 'fancy' does not exist; add layouts/fancy.html or use one of: home, list, page"
+    ]
+
+
+def test_a_misspelt_key_is_suggested_and_not_also_reported_as_missing(site):
+    root = site({"content/a.md": "---\ntitel: About us\n---\n"})
+    assert problems_of(root) == ["content/a.md:2:1: 'titel' is not a front matter key; did you mean 'title'?"]
+
+
+def test_an_unknown_key_with_no_close_match_lists_the_keys_and_extra(site):
+    root = site({"content/a.md": "---\ntitle: A\ncolour: red\n---\n"})
+    assert problems_of(root) == [
+        f"content/a.md:3:1: 'colour' is not a front matter key; known keys are {PAGE_KEYS}; "
+        "put custom values under 'extra:'"
+    ]
+
+
+def test_custom_values_under_extra_are_accepted(site):
+    root = site({"content/a.md": "---\ntitle: A\nlayout: card\nextra:\n  colour: red\n---\n", "layouts/card.html": "{{ page.extra.colour }}\n"})
+    build_at(root)
+    assert read(root, "a/index.html") == "red\n"
+
+
+def test_a_missing_title(site):
+    root = site({"content/a.md": "---\ndate: 2025-01-01\n---\nBody\n"})
+    assert problems_of(root) == ["content/a.md:1:1: 'title' is required; add a line 'title: ...' to the front matter"]
+
+
+def test_an_empty_title(site):
+    root = site({"content/a.md": "---\ntitle:\n---\n"})
+    assert problems_of(root) == ["content/a.md:2:7: 'title' is empty; give it a value"]
+
+
+def test_a_page_with_no_front_matter(site):
+    root = site({"content/a.md": "# About us\n\nWe are a library association.\n"})
+    assert problems_of(root) == [
+        "content/a.md:1:1: this page has no front matter; start the file with a line '---', a line 'title: ...', "
+        "and a line '---'"
+    ]
+
+
+def test_two_pages_claiming_the_same_url_are_both_named(site):
+    root = site({"content/a.md": "---\ntitle: A\nslug: b\n---\n", "content/b.md": "---\ntitle: B\n---\n"})
+    assert problems_of(root) == [
+        "content/b.md:1:1: content/b.md and content/a.md both claim the URL /b/; "
+        "change the file name, 'slug' or 'url' of one of them"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("url: ../../etc/x", "url '../../etc/x' must be a path on this site starting with one '/', e.g. /about/mission/"),
+        ("url: /a/../../x/", "url '/a/../../x/' may not contain '.' or '..' parts: it must stay inside the site"),
+        ("url: //evil.example/", "url '//evil.example/' must be a path on this site starting with one '/', e.g. /about/mission/"),
+        ("slug: ../x", "slug '../x' must be one part of a URL, without '/'; use 'url:' to set the whole URL"),
+        ("slug: a/b", "slug 'a/b' must be one part of a URL, without '/'; use 'url:' to set the whole URL"),
+        ("slug: ..", "slug '..' is not a name; use lowercase words joined by hyphens, e.g. 'annual-report'"),
+    ],
+)
+def test_a_url_or_slug_that_would_leave_the_build_folder(site, line, message):
+    root = site({"content/a.md": f"---\ntitle: A\n{line}\n---\n"})
+    col = line.index(" ") + 2
+    assert problems_of(root) == [f"content/a.md:3:{col}: {message}"]
+    assert not (root / "build").exists()
+
+
+def test_python_yaml_tags_are_refused_and_never_run(site, tmp_path, capfd):
+    marker = tmp_path / "ran"
+    root = site(
+        {
+            "content/a.md": '---\ntitle: A\nextra: !!python/object/apply:os.system ["echo hi"]\n---\n',
+            "data/people.yaml": f'board: !!python/object/apply:os.system ["touch {marker}"]\n',
+        }
+    )
+    assert problems_of(root) == [
+        "content/a.md:3:8: the YAML tag '!!python/object/apply:os.system' is not allowed: "
+        "alagen reads plain data only; remove the tag",
+        "data/people.yaml:1:8: the YAML tag '!!python/object/apply:os.system' is not allowed: "
+        "alagen reads plain data only; remove the tag",
+    ]
+    assert not marker.exists()
+    assert "hi" not in capfd.readouterr().out
+
+
+@pytest.mark.parametrize("path", ["content/a.md", "data/people.yaml"])
+def test_a_file_that_is_not_utf8(site, path):
+    root = site({path: b"---\ntitle: Caf\xe9\n---\n"})
+    assert problems_of(root) == [
+        f"{path}:2:11: this file is not UTF-8: byte 0xE9 at offset 14 is not valid UTF-8; "
+        "save the file with UTF-8 encoding"
+    ]
+
+
+def test_a_key_given_twice(site):
+    root = site({"content/a.md": "---\ntitle: About\ndate: 2025-01-01\ntitle: About us\n---\n"})
+    assert problems_of(root) == [
+        "content/a.md:4:1: 'title' is given twice in the same mapping (first on line 2); keep one"
+    ]
+
+
+def test_an_unknown_key_in_folder_defaults_is_reported_in_that_file(site):
+    root = site({"content/guides/_defaults.yaml": "layout: page\ncolour: red\n", "content/guides/a.md": "---\ntitle: A\n---\n"})
+    assert problems_of(root) == [
+        f"content/guides/_defaults.yaml:2:1: 'colour' is not a front matter key; known keys are {PAGE_KEYS}; "
+        "put custom values under 'extra:'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("weight: heavy", "content/a.md:3:9: 'weight': must be a whole number, not 'heavy'"),
+        ("draft: maybe", "content/a.md:3:8: 'draft': must be true or false, not 'maybe'"),
+        ("title2: x", "content/a.md:3:1: 'title2' is not a front matter key; did you mean 'title'?"),
+        ("topics: {a: 1}", "content/a.md:3:9: 'topics': must be a list of words, e.g. [first, second]"),
+        ("extra: [a, b]", "content/a.md:3:8: 'extra': must be 'key: value' lines, not a list"),
+    ],
+)
+def test_a_value_of_the_wrong_type(site, line, message):
+    root = site({"content/a.md": f"---\ntitle: A\n{line}\n---\n"})
+    assert problems_of(root) == [message]
+
+
+# --- Markdown bodies ----------------------------------------------------------------------------
+
+
+def test_a_link_to_a_missing_page_is_reported_where_it_is_written(site):
+    root = site({"content/a.md": "---\ntitle: A\n---\nIntro.\n\nSee the [report](missing.md) for more.\n"})
+    assert problems_of(root) == ["content/a.md:6:18: links to content/missing.md, which does not exist"]
+
+
+def test_a_misspelt_link_suggests_the_page(site):
+    root = site({"content/a.md": "---\ntitle: A\n---\n[m](about/mision.md)\n", "content/about/mission.md": "---\ntitle: M\n---\n"})
+    assert problems_of(root) == [
+        "content/a.md:4:5: links to content/about/mision.md, which does not exist; did you mean content/about/mission.md?"
+    ]
+
+
+def test_a_link_to_a_missing_page_suggests_no_unrelated_page(site):
+    root = site({"content/a.md": "---\ntitle: A\n---\n[y](y.md)\n"})
+    assert problems_of(root) == ["content/a.md:4:5: links to content/y.md, which does not exist"]
+
+
+@pytest.mark.parametrize(
+    ("front", "why"),
+    [("draft: true", "is a draft"), ("publish: 2025-04-01", "is not published until 2025-04-01")],
+)
+def test_a_link_to_a_page_that_is_not_published(site, front, why):
+    root = site({"content/a.md": "---\ntitle: A\n---\nSee [b](b.md).\n", "content/b.md": f"---\ntitle: B\n{front}\n---\n"})
+    assert problems_of(root) == [f"content/a.md:4:9: links to content/b.md, which {why}; it would be a broken link"]
+
+
+def test_an_unknown_callout(site):
+    root = site({"content/a.md": "---\ntitle: A\n---\nIntro.\n\n::: notte\nRemember this.\n:::\n"})
+    assert problems_of(root) == ["content/a.md:6:1: 'notte' is not a callout; use one of: note, tip, warning, important"]
+
+
+def test_an_unknown_layout_in_folder_defaults_is_reported_once_at_the_defaults_line(site):
+    root = site(
+        {
+            "content/guides/_defaults.yaml": "weight: 1\nlayout: fancy\n",
+            "content/guides/a.md": "---\ntitle: A\n---\n",
+            "content/guides/b.md": "---\ntitle: B\n---\n",
+        }
+    )
+    assert problems_of(root) == [
+        "content/guides/_defaults.yaml:2:9: layout 'fancy' does not exist; add layouts/fancy.html or use one of: home, list, page"
+    ]
+
+
+# --- Data files and settings --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "hint"),
+    [("contact.md", "the path is relative to content/"), ("abut/index.md", "did you mean 'about/index.md'?")],
+)
+def test_a_menu_item_pointing_at_a_missing_page(site, page, hint):
+    root = site(
+        {
+            "content/about/index.md": "---\ntitle: About\n---\n",
+            "data/menus.yaml": f"main:\n  - title: About\n    page: about/index.md\n  - title: Contact\n    page: {page}\n",
+        }
+    )
+    assert problems_of(root) == [
+        f"data/menus.yaml:5:11: menu item 'Contact' points at content/{page}, which is not a published page; {hint}"
+    ]
+
+
+def test_a_bad_base_url_and_an_unknown_time_zone(site):
+    root = site({"data/site.yaml": "title: T\nbase_url: example.org\ntimezone: America/Chicag\n"})
+    assert problems_of(root) == [
+        "data/site.yaml:2:11: base_url 'example.org' must be a full address like https://www.example.org/",
+        "data/site.yaml:3:11: timezone 'America/Chicag' is not a known time zone; use a name like America/Chicago",
+    ]
+
+
+# --- Templates ----------------------------------------------------------------------------------
+
+PAGE = {"content/a.md": "---\ntitle: A\n---\n"}
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("{{ subtitle }}", "'subtitle' is undefined"),
+        ("{{ page.subtitle }}", "'Page object' has no attribute 'subtitle'"),
+    ],
+)
+def test_an_undefined_variable_in_a_template(site, expression, message):
+    layout = '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n' + expression + "\n{% endblock %}\n"
+    root = site({**PAGE, "layouts/page.html": layout})
+    assert problems_of(root) == [f"layouts/page.html:4:1: {message}; check the name, or guard it with 'is defined'"]
+
+
+def test_a_template_syntax_error(site):
+    layout = '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }</h1>\n{% endblock %}\n'
+    root = site({**PAGE, "layouts/page.html": layout})
+    assert problems_of(root) == ["layouts/page.html:3:1: template syntax error: unexpected '}'"]
+
+
+def test_a_template_error_is_reported_once_for_all_the_pages_it_breaks(site):
+    root = site(
+        {
+            "content/a.md": "---\ntitle: A\n---\n",
+            "content/b.md": "---\ntitle: B\n---\n",
+            "layouts/page.html": "<h1>{{ page.title }}</h1>\n{{ missing }}\n",
+        }
+    )
+    assert problems_of(root) == ["layouts/page.html:2:1: 'missing' is undefined; check the name, or guard it with 'is defined'"]
+
+
+# --- The build as a whole -----------------------------------------------------------------------
+
+
+def test_all_mistakes_of_a_build_are_reported_together_sorted_by_path(site):
+    root = site(
+        {
+            "content/z.md": "---\ntitle: Z\ndate: [2025\n---\n",  # found first, while reading
+            "content/a.md": "---\ntitle: A\ndesciption: Ours\n---\n",
+            "data/site.yaml": "title: T\nbase_url: https://example.org/\ntimezone: Chicago\n",
+        }
+    )
+    assert problems_of(root) == [
+        "content/a.md:3:1: 'desciption' is not a front matter key; did you mean 'description'?",
+        "content/z.md:3:7: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)",
+        "data/site.yaml:3:11: timezone 'Chicago' is not a known time zone; use a name like America/Chicago",
+    ]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"content/a.md": "---\ntitle: A\ndate: 2025-02-30\n---\n"},
+        {"layouts/page.html": "{{ oops }}\n"},
+    ],
+    ids=["page", "template"],
+)
+def test_a_failed_build_leaves_the_previous_build_untouched(site, broken):
+    root = site({"content/index.md": "---\ntitle: Home\n---\n", "content/a.md": "---\ntitle: A\n---\nText.\n"})
+    build_at(root)
+    before = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "build").rglob("*")) if p.is_file()}
+    assert "build/a/index.html" in before
+
+    site(broken)
+    assert problems_of(root)
+
+    after = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "build").rglob("*")) if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in root.iterdir()) == ["build", "content", "data", "layouts"]
+
+
+# --- Inputs that look odd but are fine ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("encode", [lambda t: "\ufeff" + t.replace("\n", "\r\n"), lambda t: t.replace("\n", "\r")], ids=["bom-crlf", "cr"])
+def test_a_bom_and_windows_or_old_mac_line_endings_build(site, encode):
+    text = "---\ntitle: A\n---\nHello\n\nSee [b](b.md).\n"
+    root = site({"content/a.md": encode(text), "content/b.md": "---\ntitle: B\n---\n"})
+    build_at(root)
+    assert "<h1>A</h1>\n<p>Hello</p>\n<p>See <a href=\"/b/\">b</a>.</p>\n" in read(root, "a/index.html")
+
+
+def test_positions_in_a_file_with_a_bom_and_crlf_count_as_the_editor_sees_them(site):
+    root = site({"content/a.md": "\ufeff---\r\ntitle: A\r\n---\r\n\r\nSee [b](missing.md).\r\n"})
+    assert problems_of(root) == ["content/a.md:5:9: links to content/missing.md, which does not exist"]
+
+
+@pytest.mark.parametrize("title", ["1876", "No", "yes", "1.50", "2025-03-01"])
+def test_a_title_is_the_text_typed(site, title):
+    root = site({"content/a.md": f"---\ntitle: {title}\n---\n"})
+    build_at(root)
+    assert f"<h1>{title}</h1>" in read(root, "a/index.html")
