@@ -24,8 +24,9 @@ def make_resolver(site: Site) -> Resolver:
     other relative links name files under content/ (images, PDFs)."""
     base = site.settings.base_path
     statics = {s.source for s in site.statics}
-    # Suggestions compare paths without the 'content/' they all share (it makes any two alike).
-    sources = tuple(s.removeprefix("content/") for s in (*site.by_source, *site.hidden))
+    # Suggestions compare paths without the 'content/' and '.md' they all share (which would
+    # make any two short names alike).
+    names = tuple(s.removeprefix("content/").removesuffix(".md") for s in (*site.by_source, *site.hidden))
 
     def resolve(target: str, source: str) -> str:
         path, mark, fragment = target.partition("#")
@@ -45,8 +46,9 @@ def make_resolver(site: Site) -> Resolver:
                 return urls.href(base, page.url) + suffix
             if candidate in site.hidden:
                 raise ValueError(f"links to {candidate}, which {site.hidden[candidate]}; it would be a broken link")
-            guess = difflib.get_close_matches(candidate.removeprefix("content/"), sources, n=1, cutoff=0.75)
-            hint = f"; did you mean content/{guess[0]}?" if guess else ""
+            name = candidate.removeprefix("content/").removesuffix(".md")
+            guess = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+            hint = f"; did you mean content/{guess[0]}.md?" if guess else ""
             raise ValueError(f"links to {candidate}, which does not exist{hint}")
         if path.startswith("/"):
             return urls.href(base, path) + suffix  # a site URL written out: kept, under the base path
