@@ -189,8 +189,8 @@ def test_the_same_broken_link_twice_is_reported_at_each_place():
 LINKED = {
     "content/about/index.md": "---\ntitle: About\n---\n",
     "content/about/mission.md": "---\ntitle: Mission\n---\n## Goals\n",
-    "content/news/photo.png": b"\x89PNG",
-    "content/news/files/report.pdf": b"%PDF",
+    "content/reports/photo.png": b"\x89PNG",
+    "content/reports/files/report.pdf": b"%PDF",
     "content/café.md": "---\ntitle: Café\n---\n",
 }
 
@@ -203,15 +203,15 @@ LINKED = {
         ("[m](../about/mission.md#goals)", '<a href="/about/mission/#goals">m</a>'),
         ("[m](../about/index.md)", '<a href="/about/">m</a>'),
         ("[m](../café.md)", '<a href="/caf%C3%A9/">m</a>'),
-        ("![p](photo.png)", '<img src="/news/photo.png" alt="p" />'),
-        ("[r](files/report.pdf)", '<a href="/news/files/report.pdf">r</a>'),
+        ("![p](photo.png)", '<img src="/reports/photo.png" alt="p" />'),
+        ("[r](files/report.pdf)", '<a href="/reports/files/report.pdf">r</a>'),
         ("[e](/events/)", '<a href="/events/">e</a>'),
     ],
 )
 def test_links_resolve_to_page_urls(site, link, href):
-    root = site({**LINKED, "content/news/item.md": f"---\ntitle: Item\ndate: 2025-02-01\n---\n{link}\n"})
+    root = site({**LINKED, "content/reports/item.md": f"---\ntitle: Item\ndate: 2025-02-01\n---\n{link}\n"})
     build_at(root)
-    assert f"<p>{href}</p>" in read(root, "news/item/index.html")
+    assert f"<p>{href}</p>" in read(root, "reports/item/index.html")
 
 
 def test_links_live_under_the_base_path(site):
@@ -219,12 +219,12 @@ def test_links_live_under_the_base_path(site):
         {
             **LINKED,
             "data/site.yaml": "title: T\nbase_url: https://example.org/sub/\n",
-            "content/news/item.md": "---\ntitle: Item\ndate: 2025-02-01\n---\n[m](../about/mission.md#goals) ![p](photo.png) [h](/)\n",
+            "content/reports/item.md": "---\ntitle: Item\ndate: 2025-02-01\n---\n[m](../about/mission.md#goals) ![p](photo.png) [h](/)\n",
         }
     )
     build_at(root)
-    assert '<p><a href="/sub/about/mission/#goals">m</a> <img src="/sub/news/photo.png" alt="p" /> <a href="/sub/">h</a></p>' in read(
-        root, "news/item/index.html"
+    assert '<p><a href="/sub/about/mission/#goals">m</a> <img src="/sub/reports/photo.png" alt="p" /> <a href="/sub/">h</a></p>' in read(
+        root, "reports/item/index.html"
     )
 
 
@@ -234,11 +234,11 @@ def test_links_live_under_the_base_path(site):
         ("[x](../../outside.md)", "the link '../../outside.md' leads outside content/; link pages by their file under content/"),
         (
             "![p](nowhere.png)",
-            "links to content/news/nowhere.png, which is not a file under content/; "
+            "links to content/reports/nowhere.png, which is not a file under content/; "
             "link a page by its .md file, or put the file next to the page",
         ),
     ],
 )
 def test_links_that_lead_nowhere(site, link, message):
-    root = site({**LINKED, "content/news/item.md": f"---\ntitle: Item\ndate: 2025-02-01\n---\n\n{link}\n"})
-    assert problems_of(root) == [f"content/news/item.md:6:{link.index('](') + 3}: {message}"]
+    root = site({**LINKED, "content/reports/item.md": f"---\ntitle: Item\ndate: 2025-02-01\n---\n\n{link}\n"})
+    assert problems_of(root) == [f"content/reports/item.md:6:{link.index('](') + 3}: {message}"]

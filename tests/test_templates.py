@@ -136,8 +136,8 @@ def test_an_unknown_asset_is_an_error_that_lists_the_assets(site):
 
 
 def test_site_data_holds_every_data_file(site):
-    files = {"data/people.yaml": "board:\n  - name: Ada\n  - name: Bo\n", "data/events/2025.yaml": "- title: Midwinter\n"}
-    text = _render(site, "{% for p in site.data.people.board %}{{ p.name }};{% endfor %}{{ site.data['events/2025'][0].title }}", files)
+    files = {"data/people.yaml": "board:\n  - name: Ada\n  - name: Bo\n", "data/minutes/2025.yaml": "- title: Midwinter\n"}
+    text = _render(site, "{% for p in site.data.people.board %}{{ p.name }};{% endfor %}{{ site.data['minutes/2025'][0].title }}", files)
     assert text == "Ada;Bo;Midwinter"
 
 

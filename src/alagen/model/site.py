@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -11,8 +12,10 @@ from alagen.clock import Clock, make_clock
 from alagen.errors import Location, Problems
 from alagen.load import Sources, StaticFile
 from alagen.model import urls
+from alagen.model.listings import listing_pages, record_pages
 from alagen.model.menus import MenuItem, read_menus
 from alagen.model.pages import Page, read_defaults, read_page, why_hidden
+from alagen.model.records import Event, Job, Records, data_file_is_record, read_records
 from alagen.model.settings import Settings, read_settings
 from alagen.schema import freeze
 
@@ -32,6 +35,8 @@ class Site:
     by_source: Mapping[str, Page]
     by_url: Mapping[str, Page]
     children_by_url: Mapping[str, tuple[Page, ...]]
+    records: Records
+    unit_names: Mapping[str, str]  # unit id -> its short name, from data/divisions.yaml
 
     def page(self, source: str) -> Page | None:
         """The published page written in `source` (a path like content/about/index.md)."""
@@ -69,6 +74,49 @@ class Site:
     def now(self) -> dt.datetime:
         return self.clock.moment
 
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.records.events
+
+    @property
+    def jobs(self) -> tuple[Job, ...]:
+        return self.records.jobs
+
+    @property
+    def awards(self):
+        return self.records.awards
+
+    @property
+    def publications(self):
+        return self.records.publications
+
+    def upcoming_events(self, unit: str | None = None, limit: int | None = None) -> tuple[Event, ...]:
+        """Events not yet over at the build date, soonest first."""
+        found = tuple(e for e in self.records.events if e.is_upcoming(self.clock) and (unit is None or e.unit == unit))
+        return found[:limit]
+
+    def open_jobs(self, featured_first: bool = False, limit: int | None = None) -> tuple[Job, ...]:
+        """Jobs open at the build date, newest first (featured ones first if asked)."""
+        found = tuple(j for j in self.records.jobs if j.is_open(self.clock))
+        if featured_first:
+            found = tuple(sorted(found, key=lambda j: not j.featured))
+        return found[:limit]
+
+    def news(self, unit: str | None = None, limit: int | None = None) -> tuple[Page, ...]:
+        """Published news items, newest first."""
+        found = sorted(
+            (p for p in self.pages if p.kind == "news" and (unit is None or p.unit == unit)),
+            key=lambda p: (p.date, p.title),
+            reverse=True,
+        )
+        return tuple(found[:limit])
+
+    def unit_name(self, unit: str | None) -> str:
+        """A unit's short name ('Core', 'PLA'); its id in capitals if no division names it."""
+        if not unit:
+            return ""
+        return self.unit_names.get(unit, unit.upper())
+
 
 def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool, problems: Problems) -> Site:
     """Validate everything; raise BuildFailed with all problems found (the load stage's too)."""
@@ -95,6 +143,15 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
             published.append(page)
     if not any(p.url == NOT_FOUND_URL for p in published) and "page" in sources.layouts:
         published.append(_built_in_not_found())
+
+    records = read_records(sources.data, settings.timezone, settings.job_listing_days, problems)
+    unit_names = _unit_names(sources)
+    existing = {p.url: p for p in published}
+    news = [p for p in published if p.kind == "news"]
+    listings = listing_pages(records, news, clock, existing, unit_names)
+    replaced = {p.url for p in listings}
+    generated = [_with_layout(p, sources.layouts) for p in listings + record_pages(records, clock)]
+    published = [p for p in published if p.url not in replaced] + generated
     published.sort(key=lambda p: p.url)
     _check_outputs(published, sources.statics, problems)
 
@@ -107,7 +164,7 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
         problems,
     )
     problems.check()
-    data = {d.name: freeze(d.value) for d in sources.data}
+    data = {d.name: freeze(d.value) for d in sources.data if not data_file_is_record(d.name)}
     return Site(
         settings=settings,
         clock=clock,
@@ -119,7 +176,28 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
         by_source=MappingProxyType(by_source),
         by_url=MappingProxyType(by_url),
         children_by_url=_children(published, by_url),
+        records=records,
+        unit_names=MappingProxyType(unit_names),
     )
+
+
+def _with_layout(page: Page, layouts: tuple[str, ...]) -> Page:
+    """A made page whose own layout (event, jobs, ...) the site lacks uses list or page."""
+    if page.layout in layouts or "layout" in page.where and page.record is None:
+        return page
+    fallback = "list" if page.kind == "listing" and "list" in layouts else "page"
+    return dataclasses.replace(page, layout=fallback)
+
+
+def _unit_names(sources: Sources) -> dict[str, str]:
+    """Unit id -> short name from data/divisions.yaml (a list of {id, name, short_name})."""
+    file = next((d for d in sources.data if d.name == "divisions"), None)
+    names = {}
+    if file and isinstance(file.value, list):
+        for item in file.value:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                names[item["id"]] = str(item.get("short_name") or item.get("name") or item["id"])
+    return names
 
 
 def _built_in_not_found() -> Page:
@@ -138,8 +216,8 @@ def _built_in_not_found() -> Page:
 def _children(pages: list[Page], by_url: Mapping[str, Page]) -> Mapping[str, tuple[Page, ...]]:
     children: dict[str, list[Page]] = {}
     for page in pages:
-        if page.url == NOT_FOUND_URL:
-            continue  # reachable from anywhere, listed nowhere
+        if page.url == NOT_FOUND_URL or page.record is not None or (page.pager and page.pager.number > 1):
+            continue  # reachable, but not part of the tree of sections
         url = page.url.rstrip("/")
         while url:
             url = url.rsplit("/", 1)[0]
@@ -170,7 +248,10 @@ def _check_outputs(pages: list[Page], statics: tuple[StaticFile, ...], problems:
         )
 
     for page in pages:
-        where = page.where.get("url") or page.where.get("slug") or Location(page.source, 1, 1)
+        if page.record is not None:
+            where = page.where.get("id") or page.where[""]
+        else:
+            where = page.where.get("url") or page.where.get("slug") or Location(page.source, 1, 1)
         claim(page.output, page.source, where)
     for static in statics:
         claim(static.source.removeprefix("content/"), static.source, Location(static.source))

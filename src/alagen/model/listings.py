@@ -1,0 +1,138 @@
+"""Pages made from records: one per event, job, award and publication, and the listings.
+
+A listing at a URL that an editor's page already has (content/awards/index.md for /awards/)
+takes that page's title and text, and its layout unless the page names one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable, Mapping
+
+from alagen.clock import Clock
+from alagen.errors import Location
+from alagen.model import urls
+from alagen.model.pages import Page, Pager
+from alagen.model.records import Award, Event, Job, Publication, Records
+
+NEWS_PER_PAGE = 20
+
+
+def record_pages(records: Records, clock: Clock) -> list[Page]:
+    """A page for every event, job (closed ones too, marked noindex), award and publication."""
+    pages = [_event_page(e) for e in records.events]
+    pages += [_job_page(j, clock) for j in records.jobs]
+    pages += [_award_page(a) for a in records.awards]
+    pages += [_publication_page(p) for p in records.publications]
+    return pages
+
+
+def listing_pages(
+    records: Records, news: Iterable[Page], clock: Clock, existing: Mapping[str, Page], unit_names: Mapping[str, str]
+) -> list[Page]:
+    """/events/ (and per unit and past years), /jobs/, /awards/ (and per year), /news/, /publications/."""
+    upcoming = tuple(e for e in records.events if e.is_upcoming(clock))
+    past = tuple(e for e in reversed(records.events) if not e.is_upcoming(clock))
+    pages: list[Page] = []
+    if records.events:
+        pages.append(_listing(existing, "/events/", "Events", "events", upcoming))
+        for unit in sorted({e.unit for e in upcoming if e.unit}):
+            mine = tuple(e for e in upcoming if e.unit == unit)
+            pages.append(_listing(existing, f"/events/{unit}/", f"{unit_names.get(unit, unit.upper())} events", "events", mine, unit=unit))
+        for year in sorted({e.first_day.year for e in past}, reverse=True):
+            theirs = tuple(e for e in past if e.first_day.year == year)
+            pages.append(_listing(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs))
+    if records.jobs:
+        open_jobs = tuple(j for j in records.jobs if j.is_open(clock))
+        pages.append(_listing(existing, "/jobs/", "Job list", "jobs", open_jobs))
+    if records.awards:
+        pages.append(_listing(existing, "/awards/", "Awards, grants and scholarships", "awards", records.awards))
+        years = sorted({w.year for a in records.awards for w in a.winners}, reverse=True)
+        for year in years:
+            winners = tuple((a, a.winners_of(year)) for a in records.awards if a.winners_of(year))
+            pages.append(_listing(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners))
+    if records.publications:
+        pages.append(_listing(existing, "/publications/", "Publications", "publications", records.publications))
+    news = tuple(sorted(news, key=lambda p: (p.date, p.title), reverse=True))
+    if news or "/news/" in existing:
+        pages += paginate(existing, "/news/", "News", "news", news, NEWS_PER_PAGE)
+    return pages
+
+
+def paginate(existing, url: str, title: str, layout: str, items: tuple, per_page: int) -> list[Page]:
+    """/news/, /news/page/2/, …: the first page is the listing's own URL, never /page/1/."""
+    count = max(1, -(-len(items) // per_page))
+    page_urls = tuple(url if n == 1 else f"{url}page/{n}/" for n in range(1, count + 1))
+    first = _listing(existing, url, title, layout, items[:per_page])
+    pages = [dataclasses.replace(first, pager=Pager(1, count, page_urls))]
+    for n in range(2, count + 1):
+        chunk = items[(n - 1) * per_page : n * per_page]
+        pages.append(
+            dataclasses.replace(
+                first,
+                url=page_urls[n - 1],
+                output=urls.output_path(page_urls[n - 1]),
+                title=f"{first.title} (page {n} of {count})",
+                body="",
+                aliases=(),
+                items=chunk,
+                pager=Pager(n, count, page_urls),
+            )
+        )
+    return pages
+
+
+def _listing(existing: Mapping[str, Page], url: str, title: str, layout: str, items: tuple, unit=None) -> Page:
+    page = existing.get(url)
+    if page is not None:
+        chosen = page.layout if "layout" in page.where else layout
+        return dataclasses.replace(page, layout=chosen, kind="listing", items=items)
+    return Page(
+        source=f"(the {url} listing)",
+        url=url,
+        output=urls.output_path(url),
+        title=title,
+        layout=layout,
+        body="",
+        body_line=1,
+        unit=unit,
+        kind="listing",
+        items=items,
+    )
+
+
+def _record_page(record: Any, url: str, title: str, layout: str, kind: str, **fields) -> Page:
+    where: Mapping[str, Location] = record.where
+    return Page(
+        source=record.source,
+        url=url,
+        output=urls.output_path(url),
+        title=title,
+        layout=layout,
+        body=getattr(record, "body", ""),
+        body_line=where["body"].line if "body" in where else 1,
+        description=record.summary,
+        summary=record.summary,
+        unit=getattr(record, "unit", None),
+        kind=kind,
+        record=record,
+        where=where,
+        **fields,
+    )
+
+
+def _event_page(event: Event) -> Page:
+    return _record_page(event, event.page_url, event.title, "event", "event", date=event.first_day, topics=event.topics)
+
+
+def _job_page(job: Job, clock: Clock) -> Page:
+    return _record_page(job, job.page_url, job.title, "job", "job", date=job.posted, noindex=not job.is_open(clock))
+
+
+def _award_page(award: Award) -> Page:
+    return _record_page(award, award.page_url, award.name, "award", "award")
+
+
+def _publication_page(publication: Publication) -> Page:
+    url = f"/publications/{publication.id}/"
+    return _record_page(publication, url, publication.title, "publication", "publication", image=publication.image, image_alt=publication.image_alt)

@@ -1,0 +1,212 @@
+"""The site model: folder defaults, publication by date, the page tree, URL collisions, aliases."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import build_at, problems_of, read
+
+# A layout that shows what the model decided about a page.
+SHOW = {
+    "layouts/page.html": (
+        "{{ page.title }}|topics={{ page.topics|join(',') }}|unit={{ page.unit or '' }}|weight={{ page.weight }}"
+        "|ancestors={% for a in site.ancestors(page) %}{{ a.title }}/{% endfor %}"
+        "|parent={{ site.parent(page).title if site.parent(page) else '' }}\n"
+    ),
+    "layouts/list.html": "{{ page.title }}|children={% for c in site.children(page) %}{{ c.title }},{% endfor %}\n",
+    "layouts/home.html": "sections={% for s in site.sections %}{{ s.title }},{% endfor %}\n",
+}
+
+
+def _page(title: str, *lines: str) -> str:
+    return "---\n" + "\n".join((f"title: {title}", *lines)) + "\n---\n"
+
+
+# --- Folder defaults ------------------------------------------------------------------------------
+
+
+def test_the_nearest_folder_default_wins_and_the_page_wins_over_all(site):
+    root = site(
+        {
+            **SHOW,
+            "content/_defaults.yaml": "topics: [everywhere]\nunit: core\n",
+            "content/about/_defaults.yaml": "topics: [about]\nweight: 5\n",
+            "content/about/board/_defaults.yaml": "topics: [board]\n",
+            "content/about/index.md": _page("About"),
+            "content/about/board/index.md": _page("Board"),
+            "content/about/board/chair.md": _page("Chair"),
+            "content/about/board/clerk.md": _page("Clerk", "topics: [own]", "unit: pla", "weight: 1"),
+            "content/join.md": _page("Join"),
+        }
+    )
+    build_at(root)
+    assert read(root, "join/index.html").startswith("Join|topics=everywhere|unit=core|weight=0|")
+    assert read(root, "about/board/chair/index.html").startswith("Chair|topics=board|unit=core|weight=5|")
+    assert read(root, "about/board/clerk/index.html").startswith("Clerk|topics=own|unit=pla|weight=1|")
+
+
+def test_folder_defaults_apply_below_their_folder_only(site):
+    root = site(
+        {
+            **SHOW,
+            "content/about/_defaults.yaml": "unit: core\n",
+            "content/about/mission.md": _page("Mission"),
+            "content/aboutus.md": _page("About us"),
+        }
+    )
+    build_at(root)
+    assert "|unit=core|" in read(root, "about/mission/index.html")
+    assert "|unit=|" in read(root, "aboutus/index.html")
+
+
+# --- Publication by the build date ----------------------------------------------------------------
+
+DATED = {
+    "content/index.md": _page("Home"),
+    "content/wip.md": _page("WIP", "draft: true"),
+    "content/soon.md": _page("Soon", "publish: 2025-03-02"),
+    "content/today.md": _page("Today", "publish: 2025-03-01"),
+    "content/last-day.md": _page("Last day", "expires: 2025-03-01"),
+    "content/gone.md": _page("Gone", "expires: 2025-02-28"),
+}
+
+
+@pytest.mark.parametrize(
+    ("now", "drafts", "published"),
+    [
+        ("2025-03-01", False, ["index", "last-day", "today"]),
+        ("2025-03-01", True, ["index", "last-day", "today", "wip"]),
+        ("2025-03-02", False, ["index", "soon", "today"]),
+        ("2025-02-28", False, ["gone", "index", "last-day"]),
+    ],
+)
+def test_what_is_published_depends_on_the_build_date_and_drafts(site, now, drafts, published):
+    root = site(DATED)
+    build_at(root, now, drafts=drafts)
+    built = sorted(p.parent.name if p.parent != root / "build" else "index" for p in (root / "build").rglob("index.html"))
+    assert built == published
+
+
+def test_hidden_pages_are_left_out_of_the_sitemap(site):
+    root = site(DATED)
+    build_at(root)
+    sitemap = read(root, "sitemap.xml")
+    assert "https://example.org/today/" in sitemap
+    assert "/soon/" not in sitemap and "/wip/" not in sitemap and "/gone/" not in sitemap
+
+
+def test_expires_before_publish_is_an_error(site):
+    root = site({"content/a.md": _page("A", "publish: 2025-03-01", "expires: 2025-02-01")})
+    assert problems_of(root) == ["content/a.md:4:10: 'expires' is before 'publish'; the page would never be shown"]
+
+
+# --- The page tree --------------------------------------------------------------------------------
+
+TREE = {
+    **SHOW,
+    "content/index.md": _page("Home"),
+    "content/about/index.md": _page("About", "weight: 2"),
+    "content/about/zeta.md": _page("Zeta", "weight: -1"),
+    "content/about/beta.md": _page("beta"),
+    "content/about/Alpha.md": _page("Alpha"),
+    "content/about/board/index.md": _page("Board"),
+    "content/about/board/chair.md": _page("Chair"),
+    "content/about/loose/note.md": _page("Note"),  # no about/loose/index.md
+    "content/join.md": _page("Join", "weight: 1"),
+    "content/programs/index.md": _page("Programs", "weight: 2"),
+}
+
+
+def test_children_are_ordered_by_weight_then_title_ignoring_case(site):
+    root = site(TREE)
+    build_at(root)
+    assert read(root, "about/index.html") == "About|children=Zeta,Alpha,beta,Board,Note,"
+    assert read(root, "about/board/index.html") == "Board|children=Chair,"
+
+
+def test_parent_and_ancestors_skip_folders_without_an_index(site):
+    root = site(TREE)
+    build_at(root)
+    assert read(root, "about/board/chair/index.html").endswith("|ancestors=Home/About/Board/|parent=Board\n")
+    assert read(root, "about/loose/note/index.html").endswith("|ancestors=Home/About/|parent=About\n")
+    assert read(root, "join/index.html").endswith("|ancestors=Home/|parent=Home\n")
+
+
+def test_sections_are_the_pages_below_home_without_the_404_page(site):
+    root = site(TREE)
+    build_at(root)
+    assert read(root, "index.html") == "sections=Join,About,Programs,"
+    assert (root / "build/404.html").is_file()
+
+
+# --- Collisions -----------------------------------------------------------------------------------
+
+HINT = "change the file name, 'slug' or 'url' of one of them"
+
+
+def test_urls_that_differ_only_by_case_collide(site):
+    root = site({"content/About.md": _page("A"), "content/about.md": _page("B")})
+    assert problems_of(root) == [f"content/about.md:1:1: content/about.md and content/About.md both claim the URL /about/; {HINT}"]
+
+
+def test_a_url_that_differs_only_by_case_from_a_page_collides(site):
+    root = site({"content/a.md": _page("A", "url: /Join/"), "content/join.md": _page("J")})
+    assert problems_of(root) == [f"content/join.md:1:1: content/join.md and content/a.md both claim the URL /join/; {HINT}"]
+
+
+def test_a_static_file_colliding_with_a_page(site):
+    root = site({"content/about.md": _page("About"), "content/about/index.html": "<p>old</p>\n"})
+    assert problems_of(root) == [
+        f"content/about/index.html: content/about/index.html and content/about.md both claim the URL /about/; {HINT}"
+    ]
+
+
+@pytest.mark.xfail(strict=True, reason="model/site.py checks outputs for equal paths only: a page folder photo.png/ and a file photo.png crash the write")
+def test_a_page_url_that_is_a_static_file_name_collides(site):
+    root = site({"content/a.md": _page("A", "url: /photo.png"), "content/photo.png": b"\x89PNG"})
+    assert problems_of(root) == [f"content/a.md:3:6: content/a.md and content/photo.png both claim the URL /photo.png; {HINT}"]
+
+
+def test_an_alias_colliding_with_a_page(site):
+    root = site({"content/a.md": _page("A", "aliases: [/b/]"), "content/b.md": _page("B")})
+    assert problems_of(root) == [f"content/b.md:1:1: content/b.md and the alias /b/ of content/a.md both claim the URL /b/; {HINT}"]
+
+
+# --- Aliases --------------------------------------------------------------------------------------
+
+
+def test_aliases_become_forced_redirects_and_fallback_pages(site):
+    root = site({"content/about/mission.md": _page("Mission", "aliases: [/old/mission.cfm, /mission]")})
+    build_at(root)
+    assert read(root, "_redirects") == "/mission /about/mission/ 301!\n/old/mission.cfm /about/mission/ 301!\n"
+    fallback = read(root, "old/mission.cfm/index.html")
+    assert fallback == read(root, "mission/index.html")
+    assert '<link rel="canonical" href="https://example.org/about/mission/">' in fallback
+    assert '<meta http-equiv="refresh" content="0; url=/about/mission/">' in fallback
+    assert '<meta name="robots" content="noindex">' in fallback
+    assert '<a href="/about/mission/">https://example.org/about/mission/</a>' in fallback
+
+
+def test_aliases_under_a_base_path(site):
+    root = site({"data/site.yaml": "title: T\nbase_url: https://example.org/sub/\n", "content/a.md": _page("A", "aliases: [/old/]")})
+    build_at(root)
+    assert read(root, "_redirects") == "/sub/old/ /sub/a/ 301!\n"
+    assert '<link rel="canonical" href="https://example.org/sub/a/">' in read(root, "old/index.html")
+
+
+def test_no_aliases_no_redirects_file(site):
+    root = site({"content/a.md": _page("A")})
+    build_at(root)
+    assert not (root / "build/_redirects").exists()
+
+
+@pytest.mark.parametrize(
+    ("alias", "message"),
+    [
+        ("old/page.cfm", "alias 'old/page.cfm' must be a path on this site starting with one '/', e.g. /about/mission/"),
+        ("/x/../../y", "alias '/x/../../y' may not contain '.' or '..' parts: it must stay inside the site"),
+    ],
+)
+def test_an_alias_that_is_not_a_site_path(site, alias, message):
+    root = site({"content/a.md": _page("A", f"aliases: [{alias}]")})
+    assert problems_of(root) == [f"content/a.md:3:10: {message}"]
