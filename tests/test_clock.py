@@ -47,7 +47,9 @@ def test_a_bad_source_date_epoch_is_refused(raw):
 
 
 def test_an_empty_source_date_epoch_means_today():
-    assert make_clock("UTC", environ={"SOURCE_DATE_EPOCH": ""}).today == dt.datetime.now(dt.timezone.utc).date()
+    before = dt.datetime.now(dt.timezone.utc).date()
+    today = make_clock("UTC", environ={"SOURCE_DATE_EPOCH": ""}).today
+    assert today in (before, dt.datetime.now(dt.timezone.utc).date())
 
 
 def test_without_a_date_it_is_today_in_the_site_zone():

@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--now", metavar="DATE", help="the build date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)")
     build_cmd.add_argument("--out", metavar="DIR", type=Path, help="where to write the site (default: build/)")
     build_cmd.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    build_cmd.add_argument("--strict", action="store_true", help="fail on warnings too (doubtful data)")
     build_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
     build_cmd.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build_cmd.add_argument("--verbose", action="store_true", help="show tracebacks behind errors")
@@ -45,7 +46,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"alagen: {err}", file=sys.stderr)
         return 2
     root = args.site.resolve()
-    options = BuildOptions(root=root, out=args.out, now=now, drafts=args.drafts)
+    options = BuildOptions(root=root, out=args.out, now=now, drafts=args.drafts, strict=args.strict)
     try:
         report = build(options)
     except BuildFailed as failed:

@@ -55,14 +55,16 @@ class SourceError(Exception):
 class Problems:
     """Collects errors and warnings; `check()` raises once with all of them."""
 
-    def __init__(self) -> None:
+    def __init__(self, strict: bool = False) -> None:
         self._items: list[Problem] = []
+        self.strict = strict  # warnings count as errors (`alagen build --strict`)
 
     def error(self, location: Location, message: str, span: int = 1) -> None:
         self._items.append(Problem(location, message, "error", max(span, 1)))
 
     def warning(self, location: Location, message: str, span: int = 1) -> None:
-        self._items.append(Problem(location, message, "warning", max(span, 1)))
+        severity = "error" if self.strict else "warning"
+        self._items.append(Problem(location, message, severity, max(span, 1)))
 
     def add(self, problem: Problem) -> None:
         self._items.append(problem)

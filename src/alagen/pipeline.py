@@ -23,6 +23,7 @@ class BuildOptions:
     out: Path | None = None  # default: <root>/build
     now: dt.date | dt.datetime | None = None
     drafts: bool = False
+    strict: bool = False  # warnings (doubtful data) fail the build
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ def build(options: BuildOptions) -> BuildReport:
     root = options.root.resolve()
     out = (options.out or root / "build").absolute()
     check_out(root, out)
-    problems = Problems()
+    problems = Problems(strict=options.strict)
     timings: list[tuple[str, float]] = []
     clock = time.perf_counter()
 
