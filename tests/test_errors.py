@@ -114,7 +114,7 @@ def test_a_page_with_no_front_matter(site):
 def test_two_pages_claiming_the_same_url_are_both_named(site):
     root = site({"content/a.md": "---\ntitle: A\nslug: b\n---\n", "content/b.md": "---\ntitle: B\n---\n"})
     assert problems_of(root) == [
-        "content/b.md:1:1: content/b.md and content/a.md both claim the URL /b/; "
+        "content/a.md:3:7: content/a.md and content/b.md both claim the URL /b/; "
         "change the file name, 'slug' or 'url' of one of them"
     ]
 

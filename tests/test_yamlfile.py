@@ -8,6 +8,7 @@ import pytest
 
 from alagen.errors import SourceError
 from alagen.yamlfile import parse
+from conftest import build_at, read
 
 EVENTS = """\
 title: Annual conference
@@ -113,8 +114,6 @@ def test_nested_aliases_billion_laughs_stay_small_and_fast():
 
 
 def test_billion_laughs_in_a_data_file_builds_fast(site):
-    from conftest import build_at, read
-
     lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for n in range(1, 10):
         lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")

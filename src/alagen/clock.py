@@ -20,12 +20,16 @@ class Clock:
 
 def parse_now(text: str) -> dt.date | dt.datetime:
     """Parse `--now`: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]. Raises ValueError with a hint."""
+    from alagen.schema import parse_when  # the same rules and messages as dates in content
+
     try:
-        if "T" in text:
-            return dt.datetime.fromisoformat(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--now {text!r} is not a date; write it as YYYY-MM-DD, e.g. --now 2025-03-01") from None
+        return parse_when(text)
+    except ValueError as err:
+        reason = str(err).split(";")[0].split(": ", 1)[-1] if ": " in str(err) else ""
+        detail = f" ({reason})" if reason and "not a date" not in reason else ""
+        raise ValueError(
+            f"--now {text!r} is not a date{detail}; write it as YYYY-MM-DD, e.g. --now 2025-03-01"
+        ) from None
 
 
 def make_clock(timezone: str, now: dt.date | dt.datetime | None = None, environ=os.environ) -> Clock:

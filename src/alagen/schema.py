@@ -225,10 +225,11 @@ def suggest(key: Any, fields: tuple[Field, ...]) -> str | None:
 
 def _unknown(key: Any, by_name: Mapping[str, Field], what: str) -> str:
     guess = suggest(key, tuple(by_name.values()))
+    article = "an" if what[:1] in "aeiou" else "a"  # "an event field", "a job field"
     if guess:
-        return f"'{key}' is not a {what}; did you mean '{guess}'?"
+        return f"'{key}' is not {article} {what}; did you mean '{guess}'?"
     hint = "; put custom values under 'extra:'" if "extra" in by_name else ""
-    return f"'{key}' is not a {what}; known keys are {', '.join(sorted(by_name))}{hint}"
+    return f"'{key}' is not {article} {what}; known keys are {', '.join(sorted(by_name))}{hint}"
 
 
 def convert(field: Field, value: Any, raw: str | None = None) -> Any:

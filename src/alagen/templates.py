@@ -7,6 +7,7 @@ import re
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
@@ -14,6 +15,7 @@ from markupsafe import Markup
 from alagen.errors import Location, Problem
 from alagen.model import urls
 from alagen.model.site import Site
+from alagen.render import jsonld
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -32,6 +34,7 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=lambda value: "" if value is None else value,  # an unset field prints nothing
     )
     settings = site.settings
     today = site.clock.today
@@ -62,6 +65,9 @@ def make_environment(
         return urls.href(settings.base_path, assets[name])
 
     env.filters.update(
+        by_month=by_month,
+        event_when=event_when,
+        unit_name=site.unit_name,
         date=format_date,
         daterange=format_daterange,
         ago=lambda value: ago(value, today),
@@ -70,8 +76,39 @@ def make_environment(
         absolute_url=absolute_url,
         asset=asset,
     )
-    env.globals.update(site=site, now=site.clock.moment, asset=asset, url=url)
+    env.globals.update(
+        site=site, now=site.clock.moment, asset=asset, url=url, jsonld=lambda page: jsonld.script(site, page)
+    )
     return env
+
+
+def by_month(events) -> list[tuple[dt.date, list]]:
+    """Events grouped by the month they start in: [(first day of month, [events])]."""
+    groups: dict[dt.date, list] = {}
+    for event in events:
+        groups.setdefault(event.first_day.replace(day=1), []).append(event)
+    return list(groups.items())
+
+
+def event_when(event) -> str:
+    """'Apr 2–5, 2025' for all-day events; 'Feb 19, 2025, 1:00 PM – 2:00 PM CST' for timed ones."""
+    if event.all_day:
+        return format_daterange(event.start, event.end)
+    zone = ZoneInfo(event.timezone)
+    start = event.start.replace(tzinfo=zone)
+    text = f"{format_date(start)}, {_clock(start)}"
+    end = event.end.replace(tzinfo=zone) if isinstance(event.end, dt.datetime) else None
+    if end and end.date() == start.date():
+        text += f" – {_clock(end)}"
+    elif end:
+        text += f" – {format_date(end)}, {_clock(end)}"
+    elif event.end:
+        text += f" – {format_date(event.end)}"
+    return f"{text} {(end or start).tzname()}"
+
+
+def _clock(moment: dt.datetime) -> str:
+    return moment.strftime("%-I:%M %p")
 
 
 def format_date(value: Any, fmt: str = "%b %-d, %Y") -> str:

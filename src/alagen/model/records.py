@@ -202,9 +202,13 @@ def read_records(data: tuple[DataFile, ...], site_timezone: str, job_days: int, 
     jobs = [j for j in (_job(v, p, s, job_days, problems) for v, p, s in raw["jobs"]) if j]
     awards = [a for a in (_award(v, p, s, problems) for v, p, s in raw["awards"]) if a]
     publications = [x for x in (_publication(v, p, s, problems) for v, p, s in raw["publications"]) if x]
-    for items, what in ((events, "event"), (jobs, "job"), (awards, "award"), (publications, "publication")):
-        _unique_ids(items, what, problems)
     _doubtful(events, jobs, awards, publications, problems)
+    # One page per id: a second record with a taken id is reported and left out, so it does
+    # not also claim the first one's URL.
+    events = _unique_ids(events, "event", problems)
+    jobs = _unique_ids(jobs, "job", problems)
+    awards = _unique_ids(awards, "award", problems)
+    publications = _unique_ids(publications, "publication", problems)
     return Records(
         events=tuple(sorted(events, key=lambda e: (_sortable(e.start), e.title, e.id))),
         jobs=tuple(sorted(jobs, key=lambda j: (-j.posted.toordinal(), j.title, j.id))),
@@ -248,7 +252,7 @@ def _where(values: dict, positions: Positions) -> dict[str, Location]:
 
 
 def _event(values, pos: Positions, source: str, site_timezone: str, problems: Problems) -> Event | None:
-    checked = _fields(values, pos, schema.EVENT_FIELDS, problems, "an event")
+    checked = _fields(values, pos, schema.EVENT_FIELDS, problems, "event")
     required = ("title", "kind", "start", "summary")
     if any(k not in checked for k in required):
         return None
@@ -296,7 +300,7 @@ def _place(values: Mapping | None, pos: Positions, problems: Problems) -> Place 
 
 
 def _job(values, pos: Positions, source: str, job_days: int, problems: Problems) -> Job | None:
-    checked = _fields(values, pos, schema.JOB_FIELDS, problems, "a job")
+    checked = _fields(values, pos, schema.JOB_FIELDS, problems, "job")
     if any(k not in checked for k in ("title", "employer", "city", "region", "posted")):
         return None
     if "url" not in checked and "email" not in checked:
@@ -316,11 +320,11 @@ def _job(values, pos: Positions, source: str, job_days: int, problems: Problems)
 
 
 def _award(values, pos: Positions, source: str, problems: Problems) -> Award | None:
-    checked = _fields(values, pos, schema.AWARD_FIELDS, problems, "an award")
+    checked = _fields(values, pos, schema.AWARD_FIELDS, problems, "award")
     if any(k not in checked for k in ("name", "category", "summary")):
         return None
-    if ("opens" in checked) != ("closes" in checked):
-        problems.error(pos.value("opens" if "opens" in checked else "closes"), "an application window needs both 'opens' and 'closes'")
+    if ("opens" in values) != ("closes" in values):  # as written: an invalid one is reported already
+        problems.error(pos.value("opens" if "opens" in values else "closes"), "an application window needs both 'opens' and 'closes'")
     if "deadline" in checked and "opens" in checked:
         problems.error(pos.value("deadline"), "give either a 'deadline' or an 'opens'/'closes' window, not both")
     winners = tuple(Winner(**w) for w in checked.get("winners", ()) if "year" in w and "recipient" in w)
@@ -335,7 +339,7 @@ def _award(values, pos: Positions, source: str, problems: Problems) -> Award | N
 
 
 def _publication(values, pos: Positions, source: str, problems: Problems) -> Publication | None:
-    checked = _fields(values, pos, schema.PUBLICATION_FIELDS, problems, "a publication")
+    checked = _fields(values, pos, schema.PUBLICATION_FIELDS, problems, "publication")
     if any(k not in checked for k in ("title", "format", "summary")):
         return None
     if checked.get("image") and not checked.get("image_alt"):
@@ -348,33 +352,48 @@ def _publication(values, pos: Positions, source: str, problems: Problems) -> Pub
     )
 
 
-def _unique_ids(items: list, what: str, problems: Problems) -> None:
+def _unique_ids(items: list, what: str, problems: Problems) -> list:
+    """The items whose id is not taken by an earlier one; an error for each other."""
     seen: dict[str, Any] = {}
+    kept = []
     for item in items:
         if item.id in seen:
-            first = seen[item.id].where[""]
+            other = seen[item.id]
+            if isinstance(item, Event) and "id" not in item.where and _listing(item) == _listing(other):
+                continue  # the same event listed twice: _doubtful warns about it
+            first = other.where[""]
             problems.error(
                 item.where.get("id", item.where[""]),
                 f"two {what}s have the id '{item.id}' (the other at {first}); give one of them its own 'id:'",
             )
         else:
             seen[item.id] = item
+            kept.append(item)
+    return kept
+
+
+def _listing(event: Event) -> tuple:
+    """What makes two event records one event listed twice: the same title and start."""
+    return (event.title.casefold().strip(), _sortable(event.start))
 
 
 def _doubtful(events, jobs, awards, publications, problems: Problems) -> None:
     """Warnings (errors with --strict) for what the live site shows by mistake."""
     listed: dict[tuple, Event] = {}
+    doubles: set[int] = set()  # second listings: told once, not again for their summary or title
     for event in events:
-        key = (event.title.casefold().strip(), _sortable(event.start))
+        key = _listing(event)
         if key in listed:
             problems.warning(
                 event.where[""],
                 f"'{event.title}' on {event.first_day} is listed twice (also at {listed[key].where['']}); remove one",
             )
+            doubles.add(id(event))
         else:
             listed[key] = event
     teasers: dict[str, Any] = {}
-    for item in [*events, *jobs, *awards, *publications]:
+    others = [x for x in [*events, *jobs, *awards, *publications] if id(x) not in doubles]
+    for item in others:
         text = " ".join(getattr(item, "summary", "").split()).casefold()
         if not text:
             continue
@@ -385,7 +404,7 @@ def _doubtful(events, jobs, awards, publications, problems: Problems) -> None:
             )
         else:
             teasers.setdefault(text, item)
-    for item in [*events, *jobs, *awards, *publications]:
+    for item in others:
         title = getattr(item, "title", None) or getattr(item, "name", "")
         if repeats_itself(title):
             key = "title" if hasattr(item, "title") else "name"

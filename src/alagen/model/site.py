@@ -124,7 +124,7 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
     try:
         clock = make_clock(settings.timezone, now)
     except ValueError as err:
-        problems.error(Location("SOURCE_DATE_EPOCH"), str(err))
+        problems.error(Location("(environment)"), str(err))
         clock = make_clock(settings.timezone, dt.date(1970, 1, 1))
 
     defaults = read_defaults(sources.defaults, problems)
@@ -230,31 +230,47 @@ def _children(pages: list[Page], by_url: Mapping[str, Page]) -> Mapping[str, tup
 
 
 def _check_outputs(pages: list[Page], statics: tuple[StaticFile, ...], problems: Problems) -> None:
-    """No two pages, aliases or copied files may write the same file (nor differ only by case,
-    which would overwrite each other on macOS and Windows)."""
-    claimed: dict[str, tuple[str, Location]] = {}
+    """No two pages, aliases or copied files may claim the same URL: the same file, a file
+    where another needs a folder (/photo.png/ and photo.png), or names that differ only by
+    case (they overwrite each other on macOS and Windows). A clash is reported where it was
+    made: at the 'slug', 'url' or 'aliases' line if one of the two has one."""
+    claimed: dict[str, tuple[str, Location, bool]] = {}
+    files: set[str] = set()
 
-    def claim(output: str, what: str, where: Location) -> None:
-        key = output.casefold()
-        if key not in claimed:
-            claimed[key] = (what, where)
-            return
-        (first_where, first), (second_where, second) = sorted([claimed[key][::-1], (where, what)])
-        url = "/" + output.removesuffix("index.html")
-        problems.error(
-            second_where,
-            f"{second} and {first} both claim the URL {url}; "
-            "change the file name, 'slug' or 'url' of one of them",
-        )
+    def claim(output: str, what: str, where: Location, explicit: bool) -> None:
+        key = output.removesuffix("index.html").rstrip("/").casefold()
+        if not output.endswith("index.html"):
+            files.add(key)
+        if key in claimed:
+            _clash(claimed[key], (what, where, explicit), "/" + output.removesuffix("index.html"), problems)
+        else:
+            claimed[key] = (what, where, explicit)
 
     for page in pages:
         if page.record is not None:
-            where = page.where.get("id") or page.where[""]
+            where, explicit = page.where.get("id") or page.where[""], "id" in page.where
         else:
-            where = page.where.get("url") or page.where.get("slug") or Location(page.source, 1, 1)
-        claim(page.output, page.source, where)
+            explicit_where = page.where.get("url") or page.where.get("slug")
+            where, explicit = explicit_where or Location(page.source, 1, 1), explicit_where is not None
+        claim(page.output, page.source, where, explicit)
     for static in statics:
-        claim(static.source.removeprefix("content/"), static.source, Location(static.source))
+        claim(static.source.removeprefix("content/"), static.source, Location(static.source), False)
     for page in pages:
         for alias in page.aliases:
-            claim(urls.output_path(urls.normalize(alias)), f"the alias {alias} of {page.source}", page.at("aliases"))
+            output = urls.output_path(urls.normalize(alias))
+            claim(output, f"the alias {alias} of {page.source}", page.at("aliases"), True)
+    for key, claimer in claimed.items():
+        parts = key.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in files and claimed[folder] is not claimer:
+                _clash(claimed[folder], claimer, "/" + folder, problems)
+
+
+def _clash(first: tuple, second: tuple, url: str, problems: Problems) -> None:
+    if first[2] and not second[2] or (first[2] == second[2] and first[1] > second[1]):
+        first, second = second, first  # report at the explicit one, else at the later place
+    problems.error(
+        second[1],
+        f"{second[0]} and {first[0]} both claim the URL {url}; change the file name, 'slug' or 'url' of one of them",
+    )

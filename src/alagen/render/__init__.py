@@ -1,4 +1,5 @@
-"""Stage 3, render: the Site -> every output file (pages, assets, sitemap, redirects)."""
+"""Stage 3, render: the Site -> every output file (pages, assets, calendars, feeds, sitemap,
+redirects)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from alagen.errors import Problems
 from alagen.markdown import Markdown
 from alagen.model.site import Site
 from alagen.output import Output
-from alagen.render import assets, html, redirects, sitemap
+from alagen.render import assets, calendar, feeds, html, redirects, sitemap
 from alagen.templates import make_environment
 
 
@@ -27,7 +28,8 @@ def render_site(site: Site, root: Path, asset_files, problems: Problems) -> tupl
     env = make_environment(root / "layouts", site, asset_urls, render_markdown)
     pages, page_problems = html.render_pages(site, env, markdown, root)
     problems.extend(page_problems)
+    records = calendar.calendars(site, problems) + feeds.feeds(site)
     problems.check()
     statics = tuple(Output(s.source.removeprefix("content/"), copy_from=s.path) for s in site.statics)
     outputs = pages + statics + asset_outputs + redirects.redirects(site)
-    return outputs + (sitemap.sitemap(site), sitemap.robots(site))
+    return outputs + records + (sitemap.sitemap(site), sitemap.robots(site))

@@ -19,7 +19,7 @@ def absolute(site: Site, url: str) -> str:
 def sitemap(site: Site) -> Output:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page in site.pages:
-        if page.url in NOT_IN_SITEMAP:
+        if page.url in NOT_IN_SITEMAP or page.noindex:
             continue
         lines.append("  <url>")
         lines.append(f"    <loc>{escape(absolute(site, page.url))}</loc>")

@@ -1,0 +1,127 @@
+"""iCalendar (RFC 5545) files for the events: /events/calendar.ics (every upcoming event),
+/events/calendar-<unit>.ics (one unit's upcoming events) and /events/<id>.ics (one event,
+past ones too, for the "Add to calendar" link on its page).
+
+The `icalendar` library writes every line, so escaping and folding at 75 octets are its
+job, not ours. Nothing here reads the wall clock or makes a random value: DTSTAMP is the
+build clock, UIDs are made from the event id and the site's host, and VTIMEZONEs are added
+in sorted order (icalendar's own `add_missing_timezones` walks a set, whose order changes
+with PYTHONHASHSEED).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from alagen.errors import Problems
+from alagen.model.records import Event, Place
+from alagen.model.site import Site
+from alagen.output import Output
+from alagen.render.sitemap import absolute
+
+EVENTS = "events"
+ALL = "calendar"  # events/calendar.ics; a unit's is events/calendar-<unit>.ics
+REFRESH = dt.timedelta(days=1)  # how often a subscribed client should fetch again
+
+
+def calendars(site: Site, problems: Problems) -> tuple[Output, ...]:
+    """Every calendar file: all upcoming, one per unit with upcoming events, one per event."""
+    upcoming = site.upcoming_events()
+    units = sorted({e.unit for e in upcoming if e.unit})
+    outputs = [_file(site, f"{EVENTS}/{ALL}.ics", f"{site.settings.title}: Events", upcoming, REFRESH)]
+    for unit in units:
+        name = f"{site.settings.title}: {site.unit_name(unit)} events"
+        mine = tuple(e for e in upcoming if e.unit == unit)
+        outputs.append(_file(site, f"{EVENTS}/{ALL}-{unit}.ics", name, mine, REFRESH))
+    taken = {o.path for o in outputs}
+    for event in site.events:
+        path = f"{EVENTS}/{event.id}.ics"
+        if path in taken:  # an event with the id "calendar" would overwrite the site's calendar
+            where = event.where.get("id") or event.where.get("")
+            problems.error(where, f"the event id '{event.id}' is kept for the calendar file {path}; choose another 'id:'")
+            continue
+        outputs.append(_file(site, path, event.title, (event,), None))
+    return tuple(outputs)
+
+
+def event_calendar_url(event: Event) -> str:
+    """The site path of one event's .ics file, for its "Add to calendar" link."""
+    return f"/{EVENTS}/{event.id}.ics"
+
+
+def _file(site: Site, path: str, name: str, events: Iterable[Event], refresh: dt.timedelta | None) -> Output:
+    host = _host(site)
+    calendar = icalendar.Calendar.new(
+        prodid=f"-//{site.settings.title}//alagen//EN",
+        name=name,
+        uid=f"{path}@{host}",  # Calendar.new would make a random one
+        url=absolute(site, "/" + path),
+        refresh_interval=refresh,
+    )
+    stamp = site.clock.moment.astimezone(dt.timezone.utc)
+    events = tuple(events)  # soonest first, as the records are sorted: stable between builds
+    for event in events:
+        calendar.add_component(_vevent(site, event, host, stamp))
+    _add_timezones(calendar, events)
+    return Output(path, data=calendar.to_ical())
+
+
+def _vevent(site: Site, event: Event, host: str, stamp: dt.datetime) -> icalendar.Event:
+    page = absolute(site, event.page_url)
+    start, end = _times(event)
+    return icalendar.Event.new(
+        uid=f"{event.id}@{host}",  # the same event keeps its UID in every build and every file
+        stamp=stamp,
+        summary=event.title,
+        description=f"{event.summary}\n\n{page}",
+        url=page,
+        location=_location(event.location),
+        start=start,
+        end=end,
+        categories=(event.kind,),
+    )
+
+
+def _times(event: Event) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime | None]:
+    """DTSTART and DTEND. All-day: dates, DTEND the day after the last (RFC 5545 ends are
+    exclusive). Timed: local times with the event's zone (written as TZID); without an end
+    there is no DTEND, which RFC 5545 reads as ending when it starts, not an invented hour."""
+    if event.all_day:
+        return event.first_day, event.last_day + dt.timedelta(days=1)
+    zone = ZoneInfo(event.timezone)
+    start = event.start.replace(tzinfo=zone)
+    if event.end is None:
+        return start, None
+    if isinstance(event.end, dt.datetime):
+        return start, event.end.replace(tzinfo=zone)
+    # A timed start with a date-only end on a later day runs through that whole day.
+    return start, dt.datetime.combine(event.end + dt.timedelta(days=1), dt.time(), zone)
+
+
+def _location(place: Place | None) -> str | None:
+    """'Minneapolis Convention Center, Minneapolis, MN' or 'Online (Zoom)'."""
+    if place is None:
+        return None
+    if place.online:
+        return place.label
+    return ", ".join(p for p in (place.venue, place.label) if p) or None
+
+
+def _add_timezones(calendar: icalendar.Calendar, events: tuple[Event, ...]) -> None:
+    """A VTIMEZONE for each TZID used, before the events, covering the events' years."""
+    if not events:
+        return
+    first = dt.date(min(e.first_day for e in events).year, 1, 1)
+    last = dt.date(max(e.last_day for e in events).year + 2, 1, 1)  # an end on 31 Dec + 1 day
+    for index, tzid in enumerate(sorted(calendar.get_missing_tzids())):
+        zone = icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
+        calendar.subcomponents.insert(index, zone)
+
+
+def _host(site: Site) -> str:
+    return urlsplit(site.settings.base_url).hostname or "localhost"
