@@ -22,6 +22,7 @@ from alagen.slugs import slugify
 from alagen.yamlfile import Positions
 
 COLLECTIONS = ("events", "jobs", "awards", "publications")
+KIND_LABELS = {"e-forum": "E-forum", "learning-live": "Learning live"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,11 @@ class Event:
     @property
     def all_day(self) -> bool:
         return not isinstance(self.start, dt.datetime)
+
+    @property
+    def kind_label(self) -> str:
+        """'Webinar', 'E-forum', 'Learning live'."""
+        return KIND_LABELS.get(self.kind, self.kind.capitalize())
 
     @property
     def first_day(self) -> dt.date:

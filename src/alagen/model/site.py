@@ -90,6 +90,11 @@ class Site:
     def publications(self):
         return self.records.publications
 
+    @property
+    def award_years(self) -> tuple[int, ...]:
+        """Every year with a winner, newest first (each has a page at /awards/<year>/)."""
+        return tuple(sorted({w.year for a in self.records.awards for w in a.winners}, reverse=True))
+
     def upcoming_events(self, unit: str | None = None, limit: int | None = None) -> tuple[Event, ...]:
         """Events not yet over at the build date, soonest first."""
         found = tuple(e for e in self.records.events if e.is_upcoming(self.clock) and (unit is None or e.unit == unit))
