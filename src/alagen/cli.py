@@ -36,7 +36,19 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build_cmd.add_argument("--verbose", action="store_true", help="show tracebacks behind errors")
     build_cmd.set_defaults(command=cmd_build)
+
+    schema_cmd = commands.add_parser("schema", help="write JSON Schema files for editors' tools")
+    schema_cmd.add_argument("folder", type=Path, metavar="DIR", help="where to write *.schema.json")
+    schema_cmd.set_defaults(command=cmd_schema)
     return parser
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from alagen.schema_export import write_schemas
+
+    for path in write_schemas(args.folder):
+        print(path)
+    return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
