@@ -105,7 +105,8 @@ def summary(report: BuildReport, root: Path) -> str:
         out = str(report.out)
     total = sum(seconds for _, seconds in report.timings)
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.timings)
+    records = ", ".join(f"{count} {name}" for name, count in report.records if count)
     return (
-        f"Built {report.pages} pages and {report.data_files} data files into {out}: "
+        f"Built {report.pages} pages ({records or 'no records'}; {report.data_files} data files) into {out}: "
         f"{report.files} files, {report.size / 1024:.0f} KiB in {total:.2f} s ({stages})"
     )

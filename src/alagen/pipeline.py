@@ -29,6 +29,7 @@ class BuildOptions:
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     pages: int
+    records: tuple[tuple[str, int], ...]  # ("events", 57), ("jobs", 15), ...
     data_files: int
     files: int
     size: int
@@ -62,6 +63,7 @@ def build(options: BuildOptions) -> BuildReport:
     lap("write")
     return BuildReport(
         pages=len(site.pages),
+        records=tuple((name, len(getattr(site.records, name))) for name in ("events", "jobs", "awards", "publications")),
         data_files=len(sources.data),
         files=written.files,
         size=written.size,

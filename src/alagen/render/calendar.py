@@ -30,7 +30,10 @@ REFRESH = dt.timedelta(days=1)  # how often a subscribed client should fetch aga
 
 
 def calendars(site: Site, problems: Problems) -> tuple[Output, ...]:
-    """Every calendar file: all upcoming, one per unit with upcoming events, one per event."""
+    """Every calendar file: all upcoming, one per unit with upcoming events, one per event.
+    A site with no events at all has none, as it has no /events/ listing either."""
+    if not site.events:
+        return ()
     upcoming = site.upcoming_events()
     units = sorted({e.unit for e in upcoming if e.unit})
     outputs = [_file(site, f"{EVENTS}/{ALL}.ics", f"{site.settings.title}: Events", upcoming, REFRESH)]
@@ -49,20 +52,16 @@ def calendars(site: Site, problems: Problems) -> tuple[Output, ...]:
     return tuple(outputs)
 
 
-def event_calendar_url(event: Event) -> str:
-    """The site path of one event's .ics file, for its "Add to calendar" link."""
-    return f"/{EVENTS}/{event.id}.ics"
-
-
 def _file(site: Site, path: str, name: str, events: Iterable[Event], refresh: dt.timedelta | None) -> Output:
     host = _host(site)
     calendar = icalendar.Calendar.new(
         prodid=f"-//{site.settings.title}//alagen//EN",
-        name=name,
         uid=f"{path}@{host}",  # Calendar.new would make a random one
         url=absolute(site, "/" + path),
         refresh_interval=refresh,
     )
+    for key in ("NAME", "X-WR-CALNAME"):  # icalendar types these as unknown, unescaped: say TEXT
+        calendar.add(key, icalendar.vText(name))
     stamp = site.clock.moment.astimezone(dt.timezone.utc)
     events = tuple(events)  # soonest first, as the records are sorted: stable between builds
     for event in events:
