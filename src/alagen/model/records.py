@@ -247,8 +247,21 @@ def _entries(data: tuple[DataFile, ...], name: str, problems: Problems):
             problems.error(Location(file.source, 1, 1), f"{file.source} must hold a {name[:-1]} or a list of them")
 
 
-def _fields(values, positions: Positions, fields, problems: Problems, what: str) -> dict[str, Any]:
-    return schema.validate(values, positions, fields, problems, what=f"{what} field")
+def _fields(values, pos: Positions, fields, problems: Problems, what: str) -> dict[str, Any] | None:
+    """The record's checked values, or None when a required field is missing or invalid
+    (already reported): such a record cannot be published."""
+    checked = schema.validate(values, pos, fields, problems, what=f"{what} field")
+    if any(f.required and f.name not in checked for f in fields):
+        return None
+    return checked
+
+
+def _make(cls, checked: dict, values, pos: Positions, source: str, default_id: str, **derived):
+    """A record from its checked values, with its id, source and positions."""
+    fields = {k: v for k, v in checked.items() if k not in derived and k != "id"}
+    return cls(
+        id=checked.get("id") or default_id, source=source, where=_where(values, pos), **fields, **derived
+    )
 
 
 def _where(values: dict, positions: Positions) -> dict[str, Location]:
@@ -259,8 +272,7 @@ def _where(values: dict, positions: Positions) -> dict[str, Location]:
 
 def _event(values, pos: Positions, source: str, site_timezone: str, problems: Problems) -> Event | None:
     checked = _fields(values, pos, schema.EVENT_FIELDS, problems, "event")
-    required = ("title", "kind", "start", "summary")
-    if any(k not in checked for k in required):
+    if checked is None:
         return None
     timezone = checked.get("timezone", site_timezone)
     try:
@@ -275,24 +287,9 @@ def _event(values, pos: Positions, source: str, site_timezone: str, problems: Pr
         elif _sortable(end) < _sortable(start):
             problems.error(pos.value("end"), f"the event ends ({end}) before it starts ({start}); check both dates")
             return None
+    default_id = f"{slugify(checked['title'])}-{_day(start).isoformat()}"
     place = _place(checked.get("location"), pos, problems)
-    return Event(
-        id=checked.get("id") or f"{slugify(checked['title'])}-{_day(start).isoformat()}",
-        title=checked["title"],
-        kind=checked["kind"],
-        start=start,
-        end=end,
-        timezone=timezone,
-        summary=checked["summary"],
-        location=place,
-        unit=checked.get("unit"),
-        url=checked.get("url"),
-        cost=checked.get("cost"),
-        topics=checked.get("topics", ()),
-        body=checked.get("body", ""),
-        source=source,
-        where=_where(values, pos),
-    )
+    return _make(Event, checked, values, pos, source, default_id, end=end, timezone=timezone, location=place)
 
 
 def _place(values: Mapping | None, pos: Positions, problems: Problems) -> Place | None:
@@ -307,7 +304,7 @@ def _place(values: Mapping | None, pos: Positions, problems: Problems) -> Place 
 
 def _job(values, pos: Positions, source: str, job_days: int, problems: Problems) -> Job | None:
     checked = _fields(values, pos, schema.JOB_FIELDS, problems, "job")
-    if any(k not in checked for k in ("title", "employer", "city", "region", "posted")):
+    if checked is None:
         return None
     if "url" not in checked and "email" not in checked:
         problems.error(pos.value(), f"the job '{checked['title']}' needs 'url:' or 'email:' so people can apply")
@@ -316,18 +313,12 @@ def _job(values, pos: Positions, source: str, job_days: int, problems: Problems)
     if closes < posted:
         problems.error(pos.value("closes"), f"the job closes ({closes}) before it was posted ({posted}); check both dates")
         return None
-    return Job(
-        id=checked.get("id") or slugify(checked["title"]),
-        closes=closes,
-        source=source,
-        where=_where(values, pos),
-        **{k: v for k, v in checked.items() if k not in ("id", "closes")},
-    )
+    return _make(Job, checked, values, pos, source, slugify(checked["title"]), closes=closes)
 
 
 def _award(values, pos: Positions, source: str, problems: Problems) -> Award | None:
     checked = _fields(values, pos, schema.AWARD_FIELDS, problems, "award")
-    if any(k not in checked for k in ("name", "category", "summary")):
+    if checked is None:
         return None
     if ("opens" in values) != ("closes" in values):  # as written: an invalid one is reported already
         problems.error(pos.value("opens" if "opens" in values else "closes"), "an application window needs both 'opens' and 'closes'")
@@ -335,27 +326,16 @@ def _award(values, pos: Positions, source: str, problems: Problems) -> Award | N
         problems.error(pos.value("deadline"), "give either a 'deadline' or an 'opens'/'closes' window, not both")
     winners = tuple(Winner(**w) for w in checked.get("winners", ()) if "year" in w and "recipient" in w)
     winners = tuple(sorted(winners, key=lambda w: (-w.year, w.honor)))  # stable: file order otherwise
-    return Award(
-        id=checked.get("id") or slugify(checked["name"]),
-        winners=winners,
-        source=source,
-        where=_where(values, pos),
-        **{k: v for k, v in checked.items() if k not in ("id", "winners")},
-    )
+    return _make(Award, checked, values, pos, source, slugify(checked["name"]), winners=winners)
 
 
 def _publication(values, pos: Positions, source: str, problems: Problems) -> Publication | None:
     checked = _fields(values, pos, schema.PUBLICATION_FIELDS, problems, "publication")
-    if any(k not in checked for k in ("title", "format", "summary")):
+    if checked is None:
         return None
     if checked.get("image") and not checked.get("image_alt"):
         problems.error(pos.value("image"), "the image needs 'image_alt:' saying what it shows")
-    return Publication(
-        id=checked.get("id") or slugify(checked["title"]),
-        source=source,
-        where=_where(values, pos),
-        **{k: v for k, v in checked.items() if k != "id"},
-    )
+    return _make(Publication, checked, values, pos, source, slugify(checked["title"]))
 
 
 def _unique_ids(items: list, what: str, problems: Problems) -> list:
