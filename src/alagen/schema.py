@@ -207,6 +207,10 @@ def validate(
             result[key] = convert(field, value, positions.raw(key))
         except ValueError as err:
             problems.error(positions.value(key), f"'{key}': {err}")
+            continue
+        if field.required and isinstance(result[key], str) and not result[key].strip():
+            problems.error(positions.value(key), f"'{key}' is empty; give it a value")
+            del result[key]
     if check_required:
         misspelt = {suggest(key, fields) for key in values}  # `recipent:` is reported once, as a typo
         for field in fields:
@@ -308,7 +312,7 @@ def parse_price(value: Any, raw: str | None = None) -> Decimal:
         price = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"'{value}' is not a price; write the amount in dollars, e.g. 64.99") from None
-    if not price.is_finite() or price < 0 or price.as_tuple().exponent < -2:
+    if not price.is_finite() or price < 0 or price >= 10**9 or price.as_tuple().exponent < -2:
         raise ValueError(f"'{value}' is not a price; write dollars and at most two decimals, e.g. 64.99")
     return price.quantize(Decimal("0.01"))
 

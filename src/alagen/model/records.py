@@ -18,6 +18,7 @@ from alagen import schema
 from alagen.clock import Clock
 from alagen.errors import Location, Problems
 from alagen.load import DataFile
+from alagen.model import urls
 from alagen.slugs import slugify
 from alagen.yamlfile import Positions
 
@@ -244,7 +245,8 @@ def _entries(data: tuple[DataFile, ...], name: str, problems: Problems):
                 else:
                     problems.error(file.positions.value(index), f"each {name[:-1]} must be 'key: value' lines (a mapping)")
         else:
-            problems.error(Location(file.source, 1, 1), f"{file.source} must hold a {name[:-1]} or a list of them")
+            one = {"events": "an event", "jobs": "a job", "awards": "an award"}.get(name, "a publication")
+            problems.error(Location(file.source, 1, 1), f"{file.source} must hold {one} or a list of them")
 
 
 def _fields(values, pos: Positions, fields, problems: Problems, what: str) -> dict[str, Any] | None:
@@ -256,12 +258,16 @@ def _fields(values, pos: Positions, fields, problems: Problems, what: str) -> di
     return checked
 
 
-def _make(cls, checked: dict, values, pos: Positions, source: str, default_id: str, **derived):
-    """A record from its checked values, with its id, source and positions."""
+def _make(cls, checked: dict, values, pos: Positions, source: str, default_id: str, problems: Problems, **derived):
+    """A record from its checked values, with its id (a slug: it becomes part of a URL),
+    source and positions; None if the id cannot be one."""
+    record_id = checked.get("id") or default_id
+    reason = urls.check_slug(record_id, "id")
+    if reason:
+        problems.error(pos.value("id") if "id" in checked else pos.value(), reason)
+        return None
     fields = {k: v for k, v in checked.items() if k not in derived and k != "id"}
-    return cls(
-        id=checked.get("id") or default_id, source=source, where=_where(values, pos), **fields, **derived
-    )
+    return cls(id=record_id, source=source, where=_where(values, pos), **fields, **derived)
 
 
 def _where(values: dict, positions: Positions) -> dict[str, Location]:
@@ -289,7 +295,7 @@ def _event(values, pos: Positions, source: str, site_timezone: str, problems: Pr
             return None
     default_id = f"{slugify(checked['title'])}-{_day(start).isoformat()}"
     place = _place(checked.get("location"), pos, problems)
-    return _make(Event, checked, values, pos, source, default_id, end=end, timezone=timezone, location=place)
+    return _make(Event, checked, values, pos, source, default_id, problems, end=end, timezone=timezone, location=place)
 
 
 def _place(values: Mapping | None, pos: Positions, problems: Problems) -> Place | None:
@@ -313,7 +319,7 @@ def _job(values, pos: Positions, source: str, job_days: int, problems: Problems)
     if closes < posted:
         problems.error(pos.value("closes"), f"the job closes ({closes}) before it was posted ({posted}); check both dates")
         return None
-    return _make(Job, checked, values, pos, source, slugify(checked["title"]), closes=closes)
+    return _make(Job, checked, values, pos, source, slugify(checked["title"]), problems, closes=closes)
 
 
 def _award(values, pos: Positions, source: str, problems: Problems) -> Award | None:
@@ -326,7 +332,7 @@ def _award(values, pos: Positions, source: str, problems: Problems) -> Award | N
         problems.error(pos.value("deadline"), "give either a 'deadline' or an 'opens'/'closes' window, not both")
     winners = tuple(Winner(**w) for w in checked.get("winners", ()) if "year" in w and "recipient" in w)
     winners = tuple(sorted(winners, key=lambda w: (-w.year, w.honor)))  # stable: file order otherwise
-    return _make(Award, checked, values, pos, source, slugify(checked["name"]), winners=winners)
+    return _make(Award, checked, values, pos, source, slugify(checked["name"]), problems, winners=winners)
 
 
 def _publication(values, pos: Positions, source: str, problems: Problems) -> Publication | None:
@@ -335,7 +341,7 @@ def _publication(values, pos: Positions, source: str, problems: Problems) -> Pub
         return None
     if checked.get("image") and not checked.get("image_alt"):
         problems.error(pos.value("image"), "the image needs 'image_alt:' saying what it shows")
-    return _make(Publication, checked, values, pos, source, slugify(checked["title"]))
+    return _make(Publication, checked, values, pos, source, slugify(checked["title"]), problems)
 
 
 def _unique_ids(items: list, what: str, problems: Problems) -> list:

@@ -24,14 +24,15 @@ def url_for_source(relative: str, slug: str | None = None) -> str:
     return "/" + "".join(p.replace(" ", "-") + "/" for p in parts)
 
 
-def check_slug(slug: str) -> str | None:
-    """Why `slug` cannot be used, or None when it is fine."""
+def check_slug(slug: str, what: str = "slug") -> str | None:
+    """Why `slug` cannot be one part of a URL, or None when it is fine."""
     if not slug or slug in (".", ".."):
-        return f"slug '{slug}' is not a name; use lowercase words joined by hyphens, e.g. 'annual-report'"
+        return f"{what} '{slug}' is not a name; use lowercase words joined by hyphens, e.g. 'annual-report'"
     if "/" in slug or "\\" in slug:
-        return f"slug '{slug}' must be one part of a URL, without '/'; use 'url:' to set the whole URL"
+        hint = "; use 'url:' to set the whole URL" if what == "slug" else ""
+        return f"{what} '{slug}' must be one part of a URL, without '/'{hint}"
     if " " in slug or _UNSAFE.search(slug):
-        return f"slug '{slug}' has characters a URL cannot hold; use lowercase words joined by hyphens"
+        return f"{what} '{slug}' has characters a URL cannot hold; use lowercase words joined by hyphens"
     return None
 
 

@@ -16,7 +16,7 @@ from alagen.templates import make_environment
 def render_site(site: Site, root: Path, asset_files, problems: Problems) -> tuple[Output, ...]:
     """Render the whole site; raise BuildFailed with every problem found."""
     markdown = Markdown(raw_html=site.settings.raw_html)
-    asset_urls, asset_outputs = assets.hash_assets(asset_files)
+    asset_urls, asset_outputs = assets.hash_assets(asset_files, problems)
     resolve = html.make_resolver(site)
 
     def render_markdown(text: str) -> str:

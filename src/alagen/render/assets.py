@@ -12,6 +12,7 @@ import posixpath
 import re
 from typing import Mapping
 
+from alagen.errors import Location, Problems
 from alagen.load import StaticFile
 from alagen.output import Output
 
@@ -19,7 +20,7 @@ PREFIX = "layouts/assets/"
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 
 
-def hash_assets(assets: tuple[StaticFile, ...]) -> tuple[Mapping[str, str], tuple[Output, ...]]:
+def hash_assets(assets: tuple[StaticFile, ...], problems: Problems) -> tuple[Mapping[str, str], tuple[Output, ...]]:
     """(name -> site URL, outputs). 'css/site.css' -> '/assets/css/site.1a2b3c4d5e.css'."""
     urls: dict[str, str] = {}
     outputs = []
@@ -28,7 +29,11 @@ def hash_assets(assets: tuple[StaticFile, ...]) -> tuple[Mapping[str, str], tupl
         name = asset.source.removeprefix(PREFIX)
         data = asset.path.read_bytes()
         if name.endswith(".css"):
-            data = _rewrite_css(data.decode("utf-8"), name, urls).encode("utf-8")
+            try:
+                data = _rewrite_css(data.decode("utf-8"), name, urls).encode("utf-8")
+            except UnicodeDecodeError as err:
+                problems.error(Location(asset.source), f"this stylesheet is not UTF-8 (byte {err.start}); save it as UTF-8")
+                continue
         digest = hashlib.sha256(data).hexdigest()[:10]
         stem, dot, ending = name.rpartition(".")
         hashed = f"assets/{stem}.{digest}.{ending}" if dot else f"assets/{name}.{digest}"
