@@ -38,10 +38,11 @@ def listing_pages(
         pages.append(_listing(existing, "/events/", "Events", "events", upcoming))
         for unit in sorted({e.unit for e in upcoming if e.unit}):
             mine = tuple(e for e in upcoming if e.unit == unit)
-            pages.append(_listing(existing, f"/events/{unit}/", f"{unit_names.get(unit, unit.upper())} events", "events", mine, unit=unit))
+            title = f"{unit_names.get(unit, unit.upper())} events"
+            pages.append(_listing(existing, f"/events/{unit}/", title, "events", mine, unit=unit, listed=False))
         for year in sorted({e.first_day.year for e in past}, reverse=True):
             theirs = tuple(e for e in past if e.first_day.year == year)
-            pages.append(_listing(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs))
+            pages.append(_listing(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs, listed=False))
     if records.jobs:
         open_jobs = tuple(j for j in records.jobs if j.is_open(clock))
         pages.append(_listing(existing, "/jobs/", "Job list", "jobs", open_jobs))
@@ -50,7 +51,7 @@ def listing_pages(
         years = sorted({w.year for a in records.awards for w in a.winners}, reverse=True)
         for year in years:
             winners = tuple((a, a.winners_of(year)) for a in records.awards if a.winners_of(year))
-            pages.append(_listing(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners))
+            pages.append(_listing(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners, listed=False))
     if records.publications:
         pages.append(_listing(existing, "/publications/", "Publications", "publications", records.publications))
     news = tuple(sorted(news, key=lambda p: (p.date, p.title), reverse=True))
@@ -77,12 +78,13 @@ def paginate(existing, url: str, title: str, layout: str, items: tuple, per_page
                 aliases=(),
                 items=chunk,
                 pager=Pager(n, count, page_urls),
+                listed=False,
             )
         )
     return pages
 
 
-def _listing(existing: Mapping[str, Page], url: str, title: str, layout: str, items: tuple, unit=None) -> Page:
+def _listing(existing: Mapping[str, Page], url: str, title: str, layout: str, items: tuple, unit=None, listed=True) -> Page:
     page = existing.get(url)
     if page is not None:
         chosen = page.layout if "layout" in page.where else layout
@@ -98,6 +100,7 @@ def _listing(existing: Mapping[str, Page], url: str, title: str, layout: str, it
         unit=unit,
         kind="listing",
         items=items,
+        listed=listed,
     )
 
 
@@ -116,6 +119,7 @@ def _record_page(record: Any, url: str, title: str, layout: str, kind: str, **fi
         unit=getattr(record, "unit", None),
         kind=kind,
         record=record,
+        listed=False,
         where=where,
         **fields,
     )

@@ -66,6 +66,7 @@ class Page:
     items: tuple = ()
     pager: Pager | None = None
     noindex: bool = False  # kept for old links, but out of sitemap, feeds and search
+    listed: bool = True  # among its parent's children (section lists, the site index)
     # Where each field's value was written (the page, or a folder's _defaults.yaml).
     where: Mapping[str, Location] = field(default_factory=schema.empty, compare=False, repr=False)
 

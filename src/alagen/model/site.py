@@ -213,6 +213,7 @@ def _built_in_not_found() -> Page:
         output="404.html",
         title="Page not found",
         layout="page",
+        listed=False,
         body="There is no page at this address. It may have moved: try the [home page](/).\n",
         body_line=1,
     )
@@ -221,8 +222,8 @@ def _built_in_not_found() -> Page:
 def _children(pages: list[Page], by_url: Mapping[str, Page]) -> Mapping[str, tuple[Page, ...]]:
     children: dict[str, list[Page]] = {}
     for page in pages:
-        if page.url == NOT_FOUND_URL or page.record is not None or (page.pager and page.pager.number > 1):
-            continue  # reachable, but not part of the tree of sections
+        if not page.listed:
+            continue
         url = page.url.rstrip("/")
         while url:
             url = url.rsplit("/", 1)[0]
