@@ -37,8 +37,8 @@ def dumps(data: Any) -> str:
 
 
 def _main(site: Site, page: Page) -> dict | None:
-    if isinstance(page.record, Event):
-        return event(site, page.record)
+    if isinstance(page.record, Event) and page.record.location:
+        return event(site, page.record)  # schema.org requires a location: a "week" has none
     if isinstance(page.record, Job) and not page.noindex:
         return job_posting(site, page.record)
     if page.kind == "news":
