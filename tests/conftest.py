@@ -58,6 +58,7 @@ def build_at(root: Path, now: str = "2025-03-01", **options) -> BuildReport:
     """Build the site at root (raises BuildFailed)."""
     import datetime as dt
 
+    options.setdefault("search", False)  # most tests are not about search; it costs 0.2 s a build
     return build(BuildOptions(root=root, now=dt.date.fromisoformat(now), **options))
 
 

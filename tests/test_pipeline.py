@@ -22,13 +22,21 @@ def test_the_demo_site_builds_without_problems(tmp_path):
     assert "Built " in result.stdout and " pages " in result.stdout
 
 
+def _ours(tree: dict[str, bytes]) -> dict[str, bytes]:
+    """All that alagen writes, and Pagefind's page fragments; Pagefind's filter and meta
+    index files differ from run to run (its issue #638), so they are left out."""
+    return {p: b for p, b in tree.items() if not p.startswith("pagefind/") or p.startswith("pagefind/fragment/")}
+
+
 def test_two_builds_are_byte_identical_whatever_the_hash_seed(tmp_path):
     for seed in ("1", "2"):
         result = run_cli(
             "build", "--out", str(tmp_path / seed), cwd=REPO, env={"PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1740787200"}
         )
         assert result.returncode == 0, result.stderr
-    assert _tree(tmp_path / "1") == _tree(tmp_path / "2")
+    first, second = _tree(tmp_path / "1"), _tree(tmp_path / "2")
+    assert any(p.startswith("pagefind/fragment/") for p in first)
+    assert _ours(first) == _ours(second)
 
 
 def test_source_date_epoch_sets_the_build_date(site):

@@ -11,6 +11,7 @@ from alagen import __version__
 from alagen.clock import parse_now
 from alagen.errors import BuildFailed, excerpt
 from alagen.pipeline import BuildOptions, BuildReport, build
+from alagen.search import SearchFailed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", metavar="DIR", type=Path, help="where to write the site (default: build/)")
     build_cmd.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
     build_cmd.add_argument("--strict", action="store_true", help="fail on warnings too (doubtful data)")
+    build_cmd.add_argument("--no-search", action="store_true", help="skip search indexing (quicker local builds)")
     build_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
     build_cmd.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build_cmd.add_argument("--verbose", action="store_true", help="show tracebacks behind errors")
@@ -58,11 +60,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"alagen: {err}", file=sys.stderr)
         return 2
     root = args.site.resolve()
-    options = BuildOptions(root=root, out=args.out, now=now, drafts=args.drafts, strict=args.strict)
+    options = BuildOptions(
+        root=root, out=args.out, now=now, drafts=args.drafts, strict=args.strict, search=not args.no_search
+    )
     try:
         report = build(options)
     except BuildFailed as failed:
         _print_problems(failed, root, args.verbose)
+        return 1
+    except SearchFailed as err:
+        print(f"alagen: {err}; the previous build was left as it was", file=sys.stderr)
         return 1
     except ValueError as err:  # a wrong option, such as --out pointing at the sources
         print(f"alagen: {err}", file=sys.stderr)
@@ -108,5 +115,7 @@ def summary(report: BuildReport, root: Path) -> str:
     records = ", ".join(f"{count} {name}" for name, count in report.records if count)
     return (
         f"Built {report.pages} pages ({records or 'no records'}; {report.data_files} data files) into {out}: "
-        f"{report.files} files, {report.size / 1024:.0f} KiB in {total:.2f} s ({stages})"
+        f"{report.files} files, {report.size / 1024:.0f} KiB"
+        + (f", {report.indexed} pages searchable" if report.indexed is not None else "")
+        + f" in {total:.2f} s ({stages})"
     )

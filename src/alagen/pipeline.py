@@ -1,5 +1,5 @@
-"""The order of the build: load -> model -> render -> write. Reading this file tells the
-whole build; each stage is a module with one job."""
+"""The order of the build: load -> model -> render -> write -> index, then publish.
+Reading this file tells the whole build; each stage is a module with one job."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from alagen.errors import Problem, Problems
 from alagen.load import load
 from alagen.model.site import build_site
 from alagen.render import render_site
-from alagen.write import write
+from alagen.search import index_site
+from alagen.write import discard, publish, stage
 
 _SOURCE_FOLDERS = ("content", "data", "layouts", "src")
 
@@ -24,6 +25,7 @@ class BuildOptions:
     now: dt.date | dt.datetime | None = None
     drafts: bool = False
     strict: bool = False  # warnings (doubtful data) fail the build
+    search: bool = True  # index the site with Pagefind
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class BuildReport:
     data_files: int
     files: int
     size: int
+    indexed: int | None  # pages in the search index; None when not indexed
     out: Path
     timings: tuple[tuple[str, float], ...]
     warnings: tuple[Problem, ...]
@@ -59,14 +62,25 @@ def build(options: BuildOptions) -> BuildReport:
     lap("model")
     outputs = render_site(site, root, sources.assets, problems)
     lap("render")
-    written = write(outputs, out)
+    staged = stage(outputs, out)
     lap("write")
+    indexed = None
+    try:
+        if options.search:
+            indexed = index_site(staged.folder).pages
+            lap("index")
+        publish(staged)
+    except BaseException:
+        discard(staged)
+        raise
+    written = staged
     return BuildReport(
         pages=len(site.pages),
         records=tuple((name, len(getattr(site.records, name))) for name in ("events", "jobs", "awards", "publications")),
         data_files=len(sources.data),
         files=written.files,
         size=written.size,
+        indexed=indexed,
         out=out,
         timings=tuple(timings),
         warnings=problems.warnings,

@@ -17,21 +17,32 @@ from alagen.output import Output
 
 
 @dataclass(frozen=True, slots=True)
-class Written:
+class Staged:
+    """A complete new site beside the output folder, not yet published."""
+
+    folder: Path  # the new site
+    out: Path  # where it will be published
     files: int
     size: int  # bytes
 
 
-def write(outputs: tuple[Output, ...], out: Path) -> Written:
-    """Write every output into a new folder and swap it in as `out`."""
+def write(outputs: tuple[Output, ...], out: Path) -> Staged:
+    """Write every output into a new folder and publish it as `out` at once."""
+    staged = stage(outputs, out)
+    publish(staged)
+    return staged
+
+
+def stage(outputs: tuple[Output, ...], out: Path) -> Staged:
+    """Write every output into a new folder beside `out`; `publish` or `discard` it next."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         size = 0
         for output in outputs:
-            target = staging / _safe_relative(output.path)
+            target = folder / _safe_relative(output.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             if output.copy_from is not None:
                 shutil.copyfile(output.copy_from, target)
@@ -39,12 +50,24 @@ def write(outputs: tuple[Output, ...], out: Path) -> Written:
             else:
                 target.write_bytes(output.data or b"")
                 size += len(output.data or b"")
-        staging.chmod(0o755)  # mkdtemp makes it private; a web server must read it
-        _swap(staging, out)
+        folder.chmod(0o755)  # mkdtemp makes it private; a web server must read it
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
-    return Written(len(outputs), size)
+    return Staged(folder, out, len(outputs), size)
+
+
+def publish(staged: Staged) -> None:
+    """Swap the staged site in as the output folder."""
+    try:
+        _swap(staged.folder, staged.out)
+    except BaseException:
+        discard(staged)
+        raise
+
+
+def discard(staged: Staged) -> None:
+    shutil.rmtree(staged.folder, ignore_errors=True)
 
 
 def _safe_relative(path: str) -> PurePosixPath:

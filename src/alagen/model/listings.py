@@ -16,6 +16,7 @@ from alagen.model.pages import Page, Pager
 from alagen.model.records import Award, Event, Job, Publication, Records
 
 NEWS_PER_PAGE = 20
+SEARCH_URL = "/search/"
 
 
 def record_pages(records: Records, clock: Clock) -> list[Page]:
@@ -28,7 +29,12 @@ def record_pages(records: Records, clock: Clock) -> list[Page]:
 
 
 def listing_pages(
-    records: Records, news: Iterable[Page], clock: Clock, existing: Mapping[str, Page], unit_names: Mapping[str, str]
+    records: Records,
+    news: Iterable[Page],
+    clock: Clock,
+    existing: Mapping[str, Page],
+    unit_names: Mapping[str, str],
+    layouts: tuple[str, ...],
 ) -> list[Page]:
     """/events/ (and per unit and past years), /jobs/, /awards/ (and per year), /news/, /publications/."""
     upcoming = tuple(e for e in records.events if e.is_upcoming(clock))
@@ -54,6 +60,9 @@ def listing_pages(
             pages.append(_listing(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners, listed=False))
     if records.publications:
         pages.append(_listing(existing, "/publications/", "Publications", "publications", records.publications))
+    if "search" in layouts:  # the search page is Pagefind's UI: only where a layout shows it
+        search = _listing(existing, SEARCH_URL, "Search", "search", (), listed=False)
+        pages.append(dataclasses.replace(search, kind="search", noindex=True))
     news = tuple(sorted(news, key=lambda p: (p.date, p.title), reverse=True))
     if news or "/news/" in existing:
         pages += paginate(existing, "/news/", "News", "news", news, NEWS_PER_PAGE)

@@ -79,6 +79,16 @@ class Page:
     def lastmod(self) -> dt.date | None:
         return self.updated or self.date
 
+    @property
+    def searchable(self) -> bool:
+        """In the search index: real content, not listings, closed jobs or the 404 page."""
+        return not self.noindex and self.kind not in ("listing", "search") and self.url != "/404.html"
+
+    @property
+    def search_type(self) -> str:
+        """The 'type' search filter: page, news, event, job, award or publication."""
+        return self.kind if self.kind in ("news", "event", "job", "award", "publication") else "page"
+
     def at(self, key: str) -> Location:
         """Where `key` was written, or the page's first line."""
         return self.where.get(key) or Location(self.source, 1, 1)

@@ -153,7 +153,7 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
     unit_names = _unit_names(sources)
     existing = {p.url: p for p in published}
     news = [p for p in published if p.kind == "news"]
-    listings = listing_pages(records, news, clock, existing, unit_names)
+    listings = listing_pages(records, news, clock, existing, unit_names, sources.layouts)
     replaced = {p.url for p in listings}
     generated = [_with_layout(p, sources.layouts) for p in listings + record_pages(records, clock)]
     published = [p for p in published if p.url not in replaced] + generated

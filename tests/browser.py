@@ -1,0 +1,77 @@
+"""Helpers for tests in a real browser: Debian's Chromium driven by Playwright, and the
+built site served on 127.0.0.1. No browser is ever downloaded."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; scripts/test installs it. Missing in CI is a failure, not a skip."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: scripts/test installs it with apt-get")
+        pytest.skip("chromium is not installed (bash scripts/test installs it)")
+    return found
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@contextmanager
+def serve(folder: Path):
+    """Serve `folder` on 127.0.0.1 at a free port; yields the base URL."""
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def browser_page():
+    """A fresh Chromium page; console errors and failed requests are collected on it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.problems = []
+            page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
+            # A request aborted because the page navigated away is not a failure of the site.
+            page.on(
+                "requestfailed",
+                lambda r: r.failure != "net::ERR_ABORTED" and page.problems.append(f"failed: {r.url} {r.failure}"),
+            )
+            yield page
+        finally:
+            browser.close()
