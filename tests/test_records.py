@@ -659,3 +659,17 @@ def test_prices_are_shown_in_dollars_and_cents(site):
     assert read(root, "publications/index.html") == (
         "a-guide=$64.99;b-poster=$64.90;c-set=$1,234.50;d-free=$0.00;e-journal=;"
     )
+
+
+# --- Links in a record's body --------------------------------------------------------------
+
+def test_links_in_a_record_body_start_from_content_and_errors_name_their_line(site):
+    body = "  body: |\n    See [our mission](about/mission.md).\n\n    And [a lost page](about/lost.md).\n"
+    event = "- title: A\n  kind: webinar\n  start: 2025-04-01\n  summary: S\n" + body
+    root = site({"content/about/mission.md": "---\ntitle: M\n---\n", "data/events.yaml": event})
+    assert problems_of(root) == [
+        "data/events.yaml:8:23: links to content/about/lost.md, which does not exist"
+    ]
+    (root / "data/events.yaml").write_text(event.replace("And [a lost page](about/lost.md).", "Done."))
+    build_at(root)
+    assert '<a href="/about/mission/">our mission</a>' in read(root, "events/a-2025-04-01/index.html")

@@ -107,7 +107,7 @@ def test_url_filters(site, expression, site_yaml, text):
 
 def test_url_of_a_missing_page_is_an_error_at_the_template_line(site):
     root = site({"content/t.md": "---\ntitle: T\nlayout: t\n---\n", "layouts/t.html": "<p>\n{{ 'about/nope.md'|url }}\n"})
-    assert problems_of(root) == ["layouts/t.html:2:1: url: no published page is written in content/about/nope.md"]
+    assert problems_of(root) == ["layouts/t.html:2:1: links to content/about/nope.md, which does not exist"]
 
 
 def test_asset_gives_a_hashed_name_that_follows_the_file(site):

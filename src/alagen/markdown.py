@@ -84,9 +84,14 @@ class Markdown:
         md.core.ruler.push("alagen_links", _rewrite_links)
         self._md = md
 
-    def render(self, text: str, source: str, first_line: int, resolve: Resolver) -> Rendered:
-        """Render `text`, which starts at `first_line` of `source`."""
+    def render(
+        self, text: str, source: str, first_line: int, resolve: Resolver, link_from: str | None = None, first_col: int = 1
+    ) -> Rendered:
+        """Render `text`, which starts at `first_line` (and, every line, `first_col`) of
+        `source`. Relative links start from the folder of `link_from` (default: `source`)."""
         env = {"source": source, "first_line": first_line, "resolve": resolve, "problems": [], "headings": []}
+        env["link_from"] = link_from or source
+        env["indent"] = first_col - 1
         env["lines"] = text.split("\n")
         body = self._md.render(text, env)
         return Rendered(body, tuple(env["headings"]), tuple(env["problems"]))
@@ -159,7 +164,7 @@ def _rewrite_links(state) -> None:
             # named as the editor typed them.
             written = unquote(target)
             try:
-                token.attrSet(attr, env["resolve"](written, env["source"]))
+                token.attrSet(attr, env["resolve"](written, env["link_from"]))
             except ValueError as err:
                 env["problems"].append(Problem(_locate(env, block, written), str(err), span=len(written)))
 
@@ -172,7 +177,7 @@ def _check_callout_name(tokens: list[Token], block: Token, env) -> None:
         line = env["first_line"] + block.map[0]
         env["problems"].append(
             Problem(
-                Location(env["source"], line, 1),
+                Location(env["source"], line, env["indent"] + 1),
                 f"'{match.group(1)}' is not a callout; use one of: {', '.join(CALLOUTS)}",
                 span=3 + len(match.group(0)) - 3,
             )
@@ -193,9 +198,9 @@ def _locate(env, block: Token, target: str) -> Location:
             found = lines[offset].find(needle, col if offset == line else 0)
             if found >= 0:
                 after[(id(block), needle)] = (offset, found + 1)
-                return Location(env["source"], env["first_line"] + offset, found + shift + 1)
+                return Location(env["source"], env["first_line"] + offset, env["indent"] + found + shift + 1)
     for offset, text in enumerate(lines):
         match = re.match(r"^ {0,3}\[[^\]]+\]:\s*<?", text)
         if match and text[match.end() :].startswith(target):
-            return Location(env["source"], env["first_line"] + offset, match.end() + 1)
+            return Location(env["source"], env["first_line"] + offset, env["indent"] + match.end() + 1)
     return Location(env["source"], env["first_line"] + start, 1)

@@ -17,6 +17,7 @@ from alagen.model import urls
 from alagen.model.site import Site
 from alagen.render import jsonld
 
+LINKS_FROM_ROOT = "content/"  # links in layouts and data start from the content folder
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -25,6 +26,7 @@ def make_environment(
     site: Site,
     assets: Mapping[str, str],
     render_markdown: Callable[[str], str],
+    resolve: Callable[[str, str], str],
 ) -> jinja2.Environment:
     """A Jinja environment for one build. `assets` maps 'css/site.css' to its hashed URL."""
     env = jinja2.Environment(
@@ -40,16 +42,13 @@ def make_environment(
     today = site.clock.today
 
     def url(path: str) -> str:
-        """A site path under the base path; a page's source path ('about/index.md') works too."""
+        """A site path under the base path; a page's source path ('about/index.md') works too,
+        checked as a link in a page is."""
         path = str(path)
         if path.startswith(("http://", "https://", "mailto:", "tel:", "#")):
             return path
         if path.endswith(".md") or ".md#" in path:
-            source, _, fragment = path.partition("#")
-            page = site.page("content/" + source.lstrip("/").removeprefix("content/"))
-            if page is None:
-                raise ValueError(f"url: no published page is written in content/{source.lstrip('/')}")
-            return urls.href(settings.base_path, page.url) + (f"#{fragment}" if fragment else "")
+            return resolve(path, LINKS_FROM_ROOT)
         return urls.href(settings.base_path, path if path.startswith("/") else "/" + path)
 
     def absolute_url(path: str) -> str:

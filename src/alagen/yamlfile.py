@@ -50,6 +50,7 @@ class Spot:
     key: Location | None
     value: Location
     raw: str | None
+    indent: int | None = None  # for a `|` or `>` block: the indentation of its text lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,13 @@ class Positions:
                 return spot.value
         return Location(self.path, 1, 1)
 
+    def text_start(self, *where) -> Location:
+        """Where a text value's first character is: the line after `body: |` for a block."""
+        spot = self.spots.get(tuple(where))
+        if spot is not None and spot.indent is not None:
+            return Location(self.path, spot.value.line + 1, spot.indent + 1)
+        return self.value(*where)
+
     def raw(self, *where) -> str | None:
         spot = self.spots.get(tuple(where))
         return spot.raw if spot else None
@@ -99,7 +107,7 @@ def parse(text: str, path: str, first_line: int = 1) -> tuple[Any, Positions]:
         node = loader.get_single_node()
         if node is None:
             return None, Positions(path, MappingProxyType(spots))
-        _walk(loader, node, (), None, spots, path, offset, set())
+        _walk(loader, node, (), None, _Document(path, offset, text.split("\n"), spots), set())
         value = loader.construct_document(node)
     except yaml.MarkedYAMLError as err:
         raise SourceError(_syntax_problem(err, text, path, offset)) from err
@@ -116,7 +124,18 @@ def _loc(mark, path: str, offset: int) -> Location:
     return Location(path, mark.line + 1 + offset, mark.column + 1)
 
 
-def _walk(loader, node, where: Key, key_loc, spots, path, offset, seen, inside=frozenset()) -> None:
+@dataclass(slots=True)
+class _Document:
+    """What every step of the walk over one document needs."""
+
+    path: str
+    offset: int  # file lines before the document's first line
+    lines: list[str]
+    spots: dict
+
+
+def _walk(loader, node, where: Key, key_loc, doc: _Document, seen, inside=frozenset()) -> None:
+    path, offset, lines, spots = doc.path, doc.offset, doc.lines, doc.spots
     if node.tag not in _SAFE_TAGS:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise SourceError(
@@ -134,14 +153,18 @@ def _walk(loader, node, where: Key, key_loc, spots, path, offset, seen, inside=f
                 "this alias repeats an entry that contains it, which would never end; remove the alias",
             )
         )
-    spots[where] = Spot(key_loc, _loc(node.start_mark, path, offset), raw)
+    indent = None
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        below = lines[node.start_mark.line + 1] if node.start_mark.line + 1 < len(lines) else ""
+        indent = len(below) - len(below.lstrip(" "))
+    spots[where] = Spot(key_loc, _loc(node.start_mark, path, offset), raw, indent)
     if id(node) in seen:  # an alias: its entries were recorded once, under the anchor
         return
     seen.add(id(node))
     inside = inside | {id(node)}
     if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(loader, item, where + (index,), None, spots, path, offset, seen, inside)
+            _walk(loader, item, where + (index,), None, doc, seen, inside)
     elif isinstance(node, yaml.MappingNode):
         first_seen: dict[Any, Location] = {}
         for key_node, value_node in node.value:
@@ -164,7 +187,7 @@ def _walk(loader, node, where: Key, key_loc, spots, path, offset, seen, inside=f
                     )
                 )
             first_seen[key] = here
-            _walk(loader, value_node, where + (key,), here, spots, path, offset, seen, inside)
+            _walk(loader, value_node, where + (key,), here, doc, seen, inside)
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Problem:

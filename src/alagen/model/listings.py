@@ -123,6 +123,7 @@ def _record_page(record: Any, url: str, title: str, layout: str, kind: str, **fi
         layout=layout,
         body=getattr(record, "body", ""),
         body_line=where["body"].line if "body" in where else 1,
+        body_col=where["body"].col if "body" in where else 1,
         description=record.summary,
         summary=record.summary,
         unit=getattr(record, "unit", None),

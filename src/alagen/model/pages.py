@@ -43,6 +43,7 @@ class Page:
     layout: str
     body: str
     body_line: int
+    body_col: int = 1  # the column of the body's text: a record's `body: |` is indented
     description: str = ""
     summary: str = ""
     date: dt.date | None = None

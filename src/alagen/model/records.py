@@ -272,6 +272,8 @@ def _make(cls, checked: dict, values, pos: Positions, source: str, default_id: s
 
 def _where(values: dict, positions: Positions) -> dict[str, Location]:
     where = {k: positions.value(k) for k in values}
+    if "body" in values:  # Markdown problems count lines from where the text starts
+        where["body"] = positions.text_start("body")
     where[""] = positions.value()  # the record's first line
     return where
 

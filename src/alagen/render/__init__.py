@@ -10,7 +10,7 @@ from alagen.markdown import Markdown
 from alagen.model.site import Site
 from alagen.output import Output
 from alagen.render import assets, calendar, feeds, html, redirects, sitemap
-from alagen.templates import make_environment
+from alagen.templates import LINKS_FROM_ROOT, make_environment
 
 
 def render_site(site: Site, root: Path, asset_files, problems: Problems) -> tuple[Output, ...]:
@@ -20,13 +20,13 @@ def render_site(site: Site, root: Path, asset_files, problems: Problems) -> tupl
     resolve = html.make_resolver(site)
 
     def render_markdown(text: str) -> str:
-        rendered = markdown.render(text, "content/", 1, resolve)
+        rendered = markdown.render(text, LINKS_FROM_ROOT, 1, resolve)
         if rendered.problems:
             raise ValueError(rendered.problems[0].message)
         return rendered.html
 
-    env = make_environment(root / "layouts", site, asset_urls, render_markdown)
-    pages, page_problems = html.render_pages(site, env, markdown, root)
+    env = make_environment(root / "layouts", site, asset_urls, render_markdown, resolve)
+    pages, page_problems = html.render_pages(site, env, markdown, resolve, root)
     problems.extend(page_problems)
     records = calendar.calendars(site, problems) + feeds.feeds(site)
     problems.check()

@@ -14,7 +14,7 @@ from alagen.markdown import Markdown, Resolver
 from alagen.model import urls
 from alagen.model.site import Site
 from alagen.output import Output
-from alagen.templates import template_problem
+from alagen.templates import LINKS_FROM_ROOT, template_problem
 
 
 def make_resolver(site: Site) -> Resolver:
@@ -62,15 +62,18 @@ def make_resolver(site: Site) -> Resolver:
     return resolve
 
 
-def render_pages(site: Site, env: jinja2.Environment, markdown: Markdown, root: Path) -> tuple[tuple[Output, ...], list[Problem]]:
+def render_pages(
+    site: Site, env: jinja2.Environment, markdown: Markdown, resolve: Resolver, root: Path
+) -> tuple[tuple[Output, ...], list[Problem]]:
     """Every published page through Markdown and its layout. Template errors are reported
     once, however many pages they break."""
-    resolve = make_resolver(site)
     problems: list[Problem] = []
     template_errors: dict[tuple, Problem] = {}
     outputs = []
     for page in site.pages:
-        rendered = markdown.render(page.body, page.source, page.body_line, resolve)
+        # A record's body (data/events.yaml) links from content/, as pages and layouts do.
+        link_from = page.source if page.source.startswith("content/") else LINKS_FROM_ROOT
+        rendered = markdown.render(page.body, page.source, page.body_line, resolve, link_from, page.body_col)
         problems.extend(rendered.problems)
         try:
             template = env.get_template(f"{page.layout}.html")
