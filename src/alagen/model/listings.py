@@ -7,13 +7,13 @@ takes that page's title and text, and its layout unless the page names one.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from alagen.clock import Clock
 from alagen.errors import Location
 from alagen.model import urls
 from alagen.model.pages import Page, Pager
-from alagen.model.records import Award, Event, Job, Publication, Records
+from alagen.model.records import Award, Current, Event, Job, Publication, Records
 
 NEWS_PER_PAGE = 20
 SEARCH_URL = "/search/"
@@ -30,15 +30,15 @@ def record_pages(records: Records, clock: Clock) -> list[Page]:
 
 def listing_pages(
     records: Records,
-    news: Iterable[Page],
-    clock: Clock,
+    now: Current,
+    news: tuple[Page, ...],
     existing: Mapping[str, Page],
     unit_names: Mapping[str, str],
     layouts: tuple[str, ...],
 ) -> list[Page]:
-    """/events/ (and per unit and past years), /jobs/, /awards/ (and per year), /news/, /publications/."""
-    upcoming = tuple(e for e in records.events if e.is_upcoming(clock))
-    past = tuple(e for e in reversed(records.events) if not e.is_upcoming(clock))
+    """/events/ (and per unit and past years), /jobs/, /awards/ (and per year), /news/,
+    /publications/. `news` is newest first."""
+    upcoming, past = now.upcoming, now.past
     pages: list[Page] = []
     if records.events:
         pages.append(_listing(existing, "/events/", "Events", "events", upcoming))
@@ -50,12 +50,10 @@ def listing_pages(
             theirs = tuple(e for e in past if e.first_day.year == year)
             pages.append(_listing(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs, listed=False))
     if records.jobs:
-        open_jobs = tuple(j for j in records.jobs if j.is_open(clock))
-        pages.append(_listing(existing, "/jobs/", "Job list", "jobs", open_jobs))
+        pages.append(_listing(existing, "/jobs/", "Job list", "jobs", now.open_jobs))
     if records.awards:
         pages.append(_listing(existing, "/awards/", "Awards, grants and scholarships", "awards", records.awards))
-        years = sorted({w.year for a in records.awards for w in a.winners}, reverse=True)
-        for year in years:
+        for year in records.award_years:
             winners = tuple((a, a.winners_of(year)) for a in records.awards if a.winners_of(year))
             pages.append(_listing(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners, listed=False))
     if records.publications:
@@ -63,7 +61,6 @@ def listing_pages(
     if "search" in layouts:  # the search page is Pagefind's UI: only where a layout shows it
         search = _listing(existing, SEARCH_URL, "Search", "search", (), listed=False)
         pages.append(dataclasses.replace(search, kind="search", noindex=True))
-    news = tuple(sorted(news, key=lambda p: (p.date, p.title), reverse=True))
     if news or "/news/" in existing:
         pages += paginate(existing, "/news/", "News", "news", news, NEWS_PER_PAGE)
     return pages

@@ -201,6 +201,26 @@ class Records:
     awards: tuple[Award, ...] = ()  # by name
     publications: tuple[Publication, ...] = ()  # by title
 
+    @property
+    def award_years(self) -> tuple[int, ...]:
+        """Every year with a winner, newest first."""
+        return tuple(sorted({w.year for a in self.awards for w in a.winners}, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """The records as they stand at the build date, worked out once per build."""
+
+    upcoming: tuple[Event, ...]  # soonest first
+    past: tuple[Event, ...]  # most recent first
+    open_jobs: tuple[Job, ...]  # newest first
+
+
+def current(records: Records, clock: Clock) -> Current:
+    upcoming = tuple(e for e in records.events if e.is_upcoming(clock))
+    past = tuple(e for e in reversed(records.events) if not e.is_upcoming(clock))
+    return Current(upcoming, past, tuple(j for j in records.jobs if j.is_open(clock)))
+
 
 def read_records(data: tuple[DataFile, ...], site_timezone: str, job_days: int, problems: Problems) -> Records:
     """Every collection, validated; problems for each mistake, warnings for doubtful data."""

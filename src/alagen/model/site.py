@@ -15,7 +15,7 @@ from alagen.model import urls
 from alagen.model.listings import listing_pages, record_pages
 from alagen.model.menus import MenuItem, read_menus
 from alagen.model.pages import Page, read_defaults, read_page, why_hidden
-from alagen.model.records import Event, Job, Records, data_file_is_record, read_records
+from alagen.model.records import Current, Event, Job, Records, current, data_file_is_record, read_records
 from alagen.model.settings import Settings, read_settings
 from alagen.schema import freeze
 
@@ -36,6 +36,8 @@ class Site:
     by_url: Mapping[str, Page]
     children_by_url: Mapping[str, tuple[Page, ...]]
     records: Records
+    current: Current  # what is upcoming and open at the build date
+    news_items: tuple[Page, ...]  # published news, newest first
     unit_names: Mapping[str, str]  # unit id -> its short name, from data/divisions.yaml
 
     def page(self, source: str) -> Page | None:
@@ -93,28 +95,22 @@ class Site:
     @property
     def award_years(self) -> tuple[int, ...]:
         """Every year with a winner, newest first (each has a page at /awards/<year>/)."""
-        return tuple(sorted({w.year for a in self.records.awards for w in a.winners}, reverse=True))
+        return self.records.award_years
 
     def upcoming_events(self, unit: str | None = None, limit: int | None = None) -> tuple[Event, ...]:
         """Events not yet over at the build date, soonest first."""
-        found = tuple(e for e in self.records.events if e.is_upcoming(self.clock) and (unit is None or e.unit == unit))
-        return found[:limit]
+        return _of_unit(self.current.upcoming, unit)[:limit]
 
     def open_jobs(self, featured_first: bool = False, limit: int | None = None) -> tuple[Job, ...]:
         """Jobs open at the build date, newest first (featured ones first if asked)."""
-        found = tuple(j for j in self.records.jobs if j.is_open(self.clock))
+        found = self.current.open_jobs
         if featured_first:
             found = tuple(sorted(found, key=lambda j: not j.featured))
         return found[:limit]
 
     def news(self, unit: str | None = None, limit: int | None = None) -> tuple[Page, ...]:
         """Published news items, newest first."""
-        found = sorted(
-            (p for p in self.pages if p.kind == "news" and (unit is None or p.unit == unit)),
-            key=lambda p: (p.date, p.title),
-            reverse=True,
-        )
-        return tuple(found[:limit])
+        return _of_unit(self.news_items, unit)[:limit]
 
     def unit_name(self, unit: str | None) -> str:
         """A unit's short name ('Core', 'PLA'); its id in capitals if no division names it."""
@@ -152,8 +148,9 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
     records = read_records(sources.data, settings.timezone, settings.job_listing_days, problems)
     unit_names = _unit_names(sources)
     existing = {p.url: p for p in published}
-    news = [p for p in published if p.kind == "news"]
-    listings = listing_pages(records, news, clock, existing, unit_names, sources.layouts)
+    now_current = current(records, clock)
+    news = tuple(sorted((p for p in published if p.kind == "news"), key=lambda p: (p.date, p.title), reverse=True))
+    listings = listing_pages(records, now_current, news, existing, unit_names, sources.layouts)
     replaced = {p.url for p in listings}
     generated = [_with_layout(p, sources.layouts) for p in listings + record_pages(records, clock)]
     published = [p for p in published if p.url not in replaced] + generated
@@ -182,8 +179,14 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
         by_url=MappingProxyType(by_url),
         children_by_url=_children(published, by_url),
         records=records,
+        current=now_current,
+        news_items=news,
         unit_names=MappingProxyType(unit_names),
     )
+
+
+def _of_unit(items: tuple, unit: str | None) -> tuple:
+    return items if unit is None else tuple(i for i in items if i.unit == unit)
 
 
 def _with_layout(page: Page, layouts: tuple[str, ...]) -> Page:
