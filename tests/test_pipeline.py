@@ -107,3 +107,24 @@ def test_a_site_without_a_404_page_gets_one(site):
     assert "<h1>Page not found</h1>" in read(root, "404.html")
     assert '<a href="/">home page</a>' in read(root, "404.html")
     assert "404" not in read(root, "sitemap.xml")
+
+
+def test_a_failed_search_index_keeps_the_previous_site(site, monkeypatch):
+    from alagen import pipeline
+    from alagen.search import SearchFailed
+
+    root = site({"content/index.md": "---\ntitle: Home\n---\nFirst.\n"})
+    build_at(root)
+    before = _tree(root / "build")
+    (root / "content/index.md").write_text("---\ntitle: Home\n---\nSecond.\n")
+
+    def broken(folder):
+        raise SearchFailed("search indexing failed: out of memory")
+
+    monkeypatch.setattr(pipeline, "index_site", broken)
+    import pytest
+
+    with pytest.raises(SearchFailed):
+        build_at(root, search=True)
+    assert _tree(root / "build") == before
+    assert sorted(p.name for p in root.iterdir()) == ["build", "content", "data", "layouts"]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from alagen.output import Output
-from alagen.write import write
+from alagen.write import Staged, publish, stage
+
+
+def write(outputs: tuple[Output, ...], out) -> Staged:
+    """Stage, then publish: what the pipeline does around search indexing."""
+    staged = stage(outputs, out)
+    publish(staged)
+    return staged
 
 
 def _tree(folder):

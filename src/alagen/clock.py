@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from alagen.schema import parse_when
+
 
 @dataclass(frozen=True, slots=True)
 class Clock:
@@ -20,10 +22,8 @@ class Clock:
 
 def parse_now(text: str) -> dt.date | dt.datetime:
     """Parse `--now`: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]. Raises ValueError with a hint."""
-    from alagen.schema import parse_when  # the same rules and messages as dates in content
-
     try:
-        return parse_when(text)
+        return parse_when(text)  # the same rules and messages as dates in content
     except ValueError as err:
         reason = str(err).split(";")[0].split(": ", 1)[-1] if ": " in str(err) else ""
         detail = f" ({reason})" if reason and "not a date" not in reason else ""

@@ -73,13 +73,12 @@ def build(options: BuildOptions) -> BuildReport:
     except BaseException:
         discard(staged)
         raise
-    written = staged
     return BuildReport(
         pages=len(site.pages),
         records=tuple((name, len(getattr(site.records, name))) for name in ("events", "jobs", "awards", "publications")),
         data_files=len(sources.data),
-        files=written.files,
-        size=written.size,
+        files=staged.files,
+        size=staged.size,
         indexed=indexed,
         out=out,
         timings=tuple(timings),

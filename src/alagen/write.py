@@ -26,13 +26,6 @@ class Staged:
     size: int  # bytes
 
 
-def write(outputs: tuple[Output, ...], out: Path) -> Staged:
-    """Write every output into a new folder and publish it as `out` at once."""
-    staged = stage(outputs, out)
-    publish(staged)
-    return staged
-
-
 def stage(outputs: tuple[Output, ...], out: Path) -> Staged:
     """Write every output into a new folder beside `out`; `publish` or `discard` it next."""
     out = out.absolute()

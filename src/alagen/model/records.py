@@ -44,6 +44,11 @@ class Place:
             parts.append(self.country)
         return ", ".join(parts)
 
+    @property
+    def full_label(self) -> str:
+        """'Minneapolis Convention Center, Minneapolis, MN', or 'Online (Zoom)'."""
+        return ", ".join(p for p in (None if self.online else self.venue, self.label) if p)
+
 
 @dataclass(frozen=True, slots=True)
 class Event:

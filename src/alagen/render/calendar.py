@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from alagen.errors import Problems
-from alagen.model.records import Event, Place
+from alagen.model.records import Event
 from alagen.model.site import Site
 from alagen.output import Output
 from alagen.render.sitemap import absolute
@@ -79,7 +79,7 @@ def _vevent(site: Site, event: Event, host: str, stamp: dt.datetime) -> icalenda
         summary=event.title,
         description=f"{event.summary}\n\n{page}",
         url=page,
-        location=_location(event.location),
+        location=(event.location.full_label or None) if event.location else None,
         start=start,
         end=end,
         categories=(event.kind,),
@@ -100,15 +100,6 @@ def _times(event: Event) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime |
         return start, event.end.replace(tzinfo=zone)
     # A timed start with a date-only end on a later day runs through that whole day.
     return start, dt.datetime.combine(event.end + dt.timedelta(days=1), dt.time(), zone)
-
-
-def _location(place: Place | None) -> str | None:
-    """'Minneapolis Convention Center, Minneapolis, MN' or 'Online (Zoom)'."""
-    if place is None:
-        return None
-    if place.online:
-        return place.label
-    return ", ".join(p for p in (place.venue, place.label) if p) or None
 
 
 def _add_timezones(calendar: icalendar.Calendar, events: tuple[Event, ...]) -> None:
