@@ -364,3 +364,12 @@ def test_a_title_is_the_text_typed(site, title):
     root = site({"content/a.md": f"---\ntitle: {title}\n---\n"})
     build_at(root)
     assert f"<h1>{title}</h1>" in read(root, "a/index.html")
+
+
+def test_an_unknown_menu_item_key_suggests_the_right_one(site):
+    menus = "main:\n  - title: About\n    page: a.md\n    lnks: []\n  - {title: B, page: a.md, colour: red}\n"
+    root = site({"content/a.md": "---\ntitle: A\n---\n", "data/menus.yaml": menus})
+    assert problems_of(root) == [
+        "data/menus.yaml:4:5: 'lnks' is not a menu item key; did you mean 'links'?",
+        "data/menus.yaml:5:28: 'colour' is not a menu item key; known keys are links, page, title, url",
+    ]

@@ -55,6 +55,13 @@ PAGE_FIELDS: tuple[Field, ...] = (
     Field("extra", "mapping", doc="Free-form values for custom templates."),
 )
 
+MENU_ITEM_FIELDS: tuple[Field, ...] = (
+    Field("title", "text", True, "The words shown."),
+    Field("page", "text", doc="The page it leads to: its file under content/, e.g. about/index.md."),
+    Field("url", "url", doc="Or the full address of another website."),
+    Field("links", "any", doc="The items below this one (in the main menu)."),
+)
+
 SITE_FIELDS: tuple[Field, ...] = (
     Field("title", "text", True, "The association's name."),
     Field("tagline", "text", doc="A short line under the name."),
@@ -182,7 +189,7 @@ def validate(
     for key, value in values.items():
         field = by_name.get(key)
         if field is None:
-            problems.error(positions.key(key), _unknown(key, by_name, what), span=len(str(key)))
+            problems.error(positions.key(key), unknown_key(key, fields, what), span=len(str(key)))
             continue
         if value is None:
             if field.required:
@@ -227,8 +234,10 @@ def suggest(key: Any, fields: tuple[Field, ...]) -> str | None:
     return guess[0] if guess else None
 
 
-def _unknown(key: Any, by_name: Mapping[str, Field], what: str) -> str:
-    guess = suggest(key, tuple(by_name.values()))
+def unknown_key(key: Any, fields: tuple[Field, ...], what: str) -> str:
+    """The message for a key that is not one of `fields`, with the likeliest one."""
+    by_name = {f.name: f for f in fields}
+    guess = suggest(key, fields)
     article = "an" if what[:1] in "aeiou" else "a"  # "an event field", "a job field"
     if guess:
         return f"'{key}' is not {article} {what}; did you mean '{guess}'?"

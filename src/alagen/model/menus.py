@@ -8,12 +8,12 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
+from alagen import schema
 from alagen.errors import Location, Problems
 from alagen.load import DataFile
 from alagen.yamlfile import Positions
 
 MENUS_FILE = "menus"
-_ITEM_KEYS = ("title", "page", "url", "links")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +64,9 @@ def _item(item, here, pos: Positions, find_page, sources, problems) -> MenuItem 
         problems.error(pos.value(*here), "a menu item needs 'title' and 'page' (a file under content/) or 'url'")
         return None
     for key in item:
-        if key not in _ITEM_KEYS:
-            guess = difflib.get_close_matches(str(key), _ITEM_KEYS, n=1)
-            hint = f"; did you mean '{guess[0]}'?" if guess else f"; use {', '.join(_ITEM_KEYS)}"
-            problems.error(pos.key(*here, key), f"'{key}' is not a menu item key{hint}", span=len(str(key)))
+        if not any(f.name == key for f in schema.MENU_ITEM_FIELDS):
+            message = schema.unknown_key(key, schema.MENU_ITEM_FIELDS, "menu item key")
+            problems.error(pos.key(*here, key), message, span=len(str(key)))
     title = item.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.error(pos.value(*here), "this menu item has no 'title'; add the text to show")
