@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import traceback
@@ -65,6 +66,7 @@ def make_environment(
 
     env.filters.update(
         by_month=by_month,
+        monthday=lambda pair: f"{calendar.month_name[pair[0]]} {pair[1]}",
         event_when=event_when,
         unit_name=site.unit_name,
         date=format_date,
