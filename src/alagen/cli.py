@@ -39,6 +39,14 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--verbose", action="store_true", help="show tracebacks behind errors")
     build_cmd.set_defaults(command=cmd_build)
 
+    serve_cmd = commands.add_parser("serve", help="preview the site at http://127.0.0.1:8000/, rebuilt on every save")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this computer only)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--now", metavar="DATE", help="the build date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)")
+    serve_cmd.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    serve_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
+    serve_cmd.set_defaults(command=cmd_serve)
+
     schema_cmd = commands.add_parser("schema", help="write JSON Schema files for editors' tools")
     schema_cmd.add_argument("folder", type=Path, metavar="DIR", help="where to write *.schema.json")
     schema_cmd.set_defaults(command=cmd_schema)
@@ -50,6 +58,26 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     for path in write_schemas(args.folder):
         print(path)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from alagen.serve import ServeOptions, run
+
+    try:
+        now = parse_now(args.now) if args.now else None
+    except ValueError as err:
+        print(f"alagen: {err}", file=sys.stderr)
+        return 2
+    if not 0 <= args.port <= 65535:
+        print(f"alagen: --port {args.port} is not a port number (0 to 65535)", file=sys.stderr)
+        return 2
+    options = ServeOptions(root=args.site.resolve(), host=args.host, port=args.port, now=now, drafts=args.drafts)
+    try:
+        run(options, say=lambda text: print(text, flush=True), warn=lambda text: print(text, file=sys.stderr, flush=True))
+    except OSError as err:  # the address is taken or cannot be used
+        print(f"alagen: cannot serve at {args.host}:{args.port}: {err.strerror or err}; try another --port", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -28,19 +28,39 @@ class Indexed:
 def index_site(folder: Path) -> Indexed:
     """Index the site in `folder` (its bundle goes to folder/pagefind/)."""
     started = time.perf_counter()
+    pages = finish_index(start_index(folder)).pages
+    return Indexed(pages, time.perf_counter() - started)
+
+
+def start_index(folder: Path) -> subprocess.Popen:
+    """Start Pagefind on `folder` without waiting, so `alagen serve` can stop it on Ctrl-C."""
     try:
-        result = subprocess.run(
+        return subprocess.Popen(
             [sys.executable, "-m", "pagefind", "--site", str(folder)],
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=600,
         )
-    except (OSError, subprocess.TimeoutExpired) as err:
+    except OSError as err:
         raise SearchFailed(f"search indexing could not run ({err}); build with --no-search to skip it") from err
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        if "No module named pagefind" in result.stderr:
+
+
+def finish_index(process: subprocess.Popen, timeout: float = 600) -> Indexed:
+    """Wait for a Pagefind run from `start_index`; raise SearchFailed if it failed."""
+    started = time.perf_counter()
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except BaseException as err:  # a timeout or Ctrl-C: never leave Pagefind running
+        process.kill()
+        process.communicate()
+        if isinstance(err, subprocess.TimeoutExpired):
+            raise SearchFailed(f"search indexing could not run ({err}); build with --no-search to skip it") from err
+        raise
+    if process.returncode != 0:
+        detail = (stderr or stdout).strip().splitlines()[-3:]
+        if "No module named pagefind" in stderr:
             raise SearchFailed("search indexing needs Pagefind: pip install 'pagefind[bin]' (or build with --no-search)")
         raise SearchFailed("search indexing failed: " + " / ".join(detail))
-    match = re.search(r"Indexed (\d+) pages?", result.stdout)
+    match = re.search(r"Indexed (\d+) pages?", stdout)
     return Indexed(int(match.group(1)) if match else 0, time.perf_counter() - started)

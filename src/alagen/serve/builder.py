@@ -1,0 +1,74 @@
+"""The one way serve builds: the pipeline's build() into the server's own folder.
+
+Serve has no build logic of its own: when the pipeline learns to skip unchanged work (its
+incremental cache), every rebuild here gets faster with no change in this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from alagen import yamlfile
+from alagen.errors import BuildFailed, Problems, SourceError, excerpt
+from alagen.load import YAML_SUFFIXES, DataFile
+from alagen.model.settings import read_settings
+from alagen.pipeline import BuildOptions, BuildReport, build
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one build attempt gave: the report, or the problems as the terminal shows them."""
+
+    report: BuildReport | None
+    problems: tuple[str, ...]  # errors (and warnings) of a failed build, with excerpts
+    warnings: tuple[str, ...]  # of a good build
+    seconds: float
+    changed: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+
+class Builder:
+    """Builds the site at `root` into `out`; search indexing is left to the server."""
+
+    def __init__(self, root: Path, out: Path, now: dt.date | dt.datetime | None, drafts: bool) -> None:
+        self.root = root
+        self.options = BuildOptions(root=root, out=out, now=now, drafts=drafts, search=False)
+        self.base_path = "/"
+
+    def rebuild(self, changed: Iterable[str] = ()) -> Result:
+        """Build the site again after `changed` (paths from the site root). A failed build
+        leaves the previous site in `out` as it was."""
+        changed = tuple(changed)
+        started = time.perf_counter()
+        try:
+            report = build(self.options)
+        except BuildFailed as failed:
+            problems = tuple(excerpt(problem, self.root) for problem in failed.problems)
+            return Result(None, problems, (), time.perf_counter() - started, changed)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as err:  # a bug in alagen: keep serving, and say so
+            problem = f"alagen: internal error: {type(err).__name__}: {err} (a bug in alagen; please report it)"
+            return Result(None, (problem,), (), time.perf_counter() - started, changed)
+        self.base_path = self._base_path()
+        warnings = tuple(excerpt(problem, self.root) for problem in report.warnings)
+        return Result(report, (), warnings, time.perf_counter() - started, changed)
+
+    def _base_path(self) -> str:
+        """The path the site lives under ("/" or "/ala/"), from the settings just built."""
+        for suffix in YAML_SUFFIXES:
+            path = self.root / "data" / f"site{suffix}"
+            try:
+                value, positions = yamlfile.parse(path.read_text(encoding="utf-8-sig"), f"data/site{suffix}")
+            except (OSError, UnicodeDecodeError, SourceError):
+                continue
+            settings = read_settings((DataFile(f"data/site{suffix}", "site", value, positions),), Problems())
+            return settings.base_path
+        return self.base_path

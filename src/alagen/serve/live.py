@@ -1,0 +1,137 @@
+"""What open tabs are told while serving: which build they should show, and the problems of
+the latest build attempt. Tabs listen with Server-Sent Events (`/_alagen/events`); the
+script and the overlay are added to HTML responses only, never to the built files."""
+
+from __future__ import annotations
+
+import html
+import json
+import secrets
+import threading
+from dataclasses import dataclass
+
+LIVE_PREFIX = "/_alagen/"
+SCRIPT_URL = LIVE_PREFIX + "live.js"
+EVENTS_URL = LIVE_PREFIX + "events"
+STATUS_URL = LIVE_PREFIX + "status"
+HEARTBEAT_SECONDS = 15.0  # a comment line now and then notices tabs that went away
+
+# Reloads the tab when the build it shows is replaced; shows or clears the problems overlay.
+# The overlay arrives as HTML already escaped by overlay_html(), the one place that escapes it.
+LIVE_JS = """\
+// alagen serve: reload after each rebuild, show build problems over the page.
+(() => {
+  const shown = document.currentScript.dataset.build;
+  const events = new EventSource(%(events)s);
+  events.addEventListener("state", (event) => {
+    const state = JSON.parse(event.data);
+    if (state.build && state.build !== shown) {
+      events.close();
+      location.reload();
+      return;
+    }
+    document.getElementById("alagen-overlay")?.remove();
+    if (state.overlay) document.body.insertAdjacentHTML("beforeend", state.overlay);
+  });
+})();
+""" % {"events": json.dumps(EVENTS_URL)}
+
+_BOX = (
+    "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;"
+    "background:rgba(20,20,20,.94);color:#fff;font:16px/1.5 system-ui,sans-serif;text-align:left"
+)
+_PRE = (
+    "white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;color:#ffd7d7;background:#000;"
+    "padding:1rem;border-left:4px solid #e33;margin:1rem 0"
+)
+_BUTTON = "font:inherit;padding:.3rem 1rem;cursor:pointer"
+
+
+def overlay_html(problems: tuple[str, ...], has_site: bool) -> str:
+    """The problems as an overlay over the page; every message is escaped."""
+    if not problems:
+        return ""
+    if has_site:
+        lead = "The last change broke the build, so this is the last good version of the site. Fix it and save: the page reloads by itself."
+    else:
+        lead = "The site could not be built. Fix the problems below and save: the page reloads by itself."
+    return (
+        f'<div id="alagen-overlay" role="alert" style="{_BOX}">'
+        f'<p style="margin:0"><strong>alagen serve:</strong> {html.escape(lead)}</p>'
+        f'<pre style="{_PRE}">{html.escape(chr(10).join(problems))}</pre>'
+        f'<button type="button" style="{_BUTTON}" onclick="this.parentNode.remove()">Hide</button>'
+        "</div>"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    version: int  # goes up on every change, so a listener knows what it has seen
+    build: str  # the id of the build being served; "" before the first good build
+    problems: tuple[str, ...]  # of the latest build attempt, as printed in the terminal
+
+    def message(self) -> str:
+        """The Server-Sent Event for this state (JSON keeps it on one data line)."""
+        overlay = overlay_html(self.problems, bool(self.build))
+        data = json.dumps({"build": self.build, "problems": list(self.problems), "overlay": overlay})
+        return f"event: state\ndata: {data}\n\n"
+
+
+class Live:
+    """The state every tab follows, and the means to wait for its next change."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._state = State(0, "", ())
+        self._run = secrets.token_hex(4)  # a restarted server's builds never match an old tab's
+        self._builds = 0
+        self.closing = False
+        self.listeners = 0
+
+    @property
+    def state(self) -> State:
+        with self._changed:
+            return self._state
+
+    def built(self) -> None:
+        """A build succeeded: tabs reload, and any overlay goes."""
+        with self._changed:
+            self._builds += 1
+            self._set(f"{self._run}-{self._builds}", ())
+
+    def failed(self, problems: tuple[str, ...]) -> None:
+        """A build failed: tabs keep their page and show the problems over it."""
+        with self._changed:
+            self._set(self._state.build, problems)
+
+    def _set(self, build: str, problems: tuple[str, ...]) -> None:
+        self._state = State(self._state.version + 1, build, problems)
+        self._changed.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> State:
+        """The state once it is newer than version `seen`, or as it is after `timeout`."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._state.version != seen or self.closing, timeout)
+            return self._state
+
+    def listening(self, change: int) -> None:
+        with self._changed:
+            self.listeners += change
+
+    def close(self) -> None:
+        """Let every listener go: the server is stopping."""
+        with self._changed:
+            self.closing = True
+            self._changed.notify_all()
+
+    def tag(self) -> bytes:
+        """What goes into a served HTML page: the script, and the overlay if the build is broken."""
+        state = self.state
+        script = f'<script src="{SCRIPT_URL}" data-build="{html.escape(state.build)}"></script>'
+        return (overlay_html(state.problems, bool(state.build)) + script).encode("utf-8")
+
+
+def inject(page: bytes, tag: bytes) -> bytes:
+    """`tag` before the page's last </body>, or at its end if it has none."""
+    at = page.lower().rfind(b"</body")
+    return page + tag if at < 0 else page[:at] + tag + page[at:]

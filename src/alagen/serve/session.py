@@ -1,0 +1,169 @@
+"""One `alagen serve` from start to Ctrl-C: a temporary folder, the first build, the server,
+then rebuild on every saved change until stopped. Everything it made goes when it stops."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import watchfiles
+
+from alagen.serve.builder import Builder, Result
+from alagen.serve.live import Live
+from alagen.serve.search import SearchIndex
+from alagen.serve.server import PreviewServer
+
+# The folders load.py reads: content/ and data/, and layouts/ with its assets/.
+WATCHED = ("content", "data", "layouts")
+SKIPPED_DIRS = ("__pycache__", "node_modules")
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    root: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    now: dt.date | dt.datetime | None = None
+    drafts: bool = False
+
+
+class Session:
+    """The server, the live state and the builder of one `alagen serve`."""
+
+    def __init__(self, options: ServeOptions, workdir: Path, say: Callable[[str], None], warn: Callable[[str], None]):
+        self.root = options.root
+        self.say, self.warn = say, warn
+        self.builder = Builder(options.root, workdir / "site", options.now, options.drafts)
+        self.live = Live()
+        self.search = SearchIndex(workdir, say)
+        try:
+            self.server = PreviewServer(options.host, options.port, workdir / "site", self.live, self.search)
+        except BaseException:
+            self.search.stop()
+            raise
+        self._warnings: tuple[str, ...] = ()
+        self._broken = False
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}{self.builder.base_path}"
+
+    def rebuild(self, changed: tuple[str, ...] = ()) -> Result:
+        """Build again, then tell the tabs and the terminal; queue search indexing if needed."""
+        self.server.idle.clear()
+        try:
+            result = self.builder.rebuild(changed)
+        finally:
+            self.server.idle.set()
+        what = f"{', '.join(changed[:3])}{' and more' if len(changed) > 3 else ''} changed: " if changed else ""
+        if not result.ok:
+            self.live.failed(result.problems)
+            for problem in result.problems:
+                self.warn(problem)
+            errors = sum(1 for p in result.problems if ": warning: " not in p.split("\n")[0])
+            kept = "still serving the last good build" if self.live.state.build else "nothing to serve yet"
+            self.warn(f"{what}build failed with {errors} error{'s' if errors != 1 else ''}; {kept}.")
+            self._broken = True
+            return result
+        self.server.base_path = self.builder.base_path
+        self.live.built()
+        if result.warnings != self._warnings:
+            for warning in result.warnings:
+                self.warn(warning)
+            self._warnings = result.warnings
+        if changed or self._broken:
+            tabs = self.live.listeners
+            fixed = "fixed; " if self._broken else ""
+            self.say(f"{what}{fixed}rebuilt in {result.seconds:.2f} s, reloading {tabs} tab{'s' if tabs != 1 else ''}.")
+        else:
+            report = result.report
+            self.say(f"Built {report.pages} pages in {result.seconds:.2f} s.")
+        self._broken = False
+        self.search.refresh(self.builder.options.out)
+        return result
+
+    def watch(self, stop: threading.Event) -> None:
+        """Rebuild after every batch of saved changes until `stop` is set or Ctrl-C."""
+        folders = [self.root / name for name in WATCHED if (self.root / name).is_dir()]
+        relevant = functools.partial(_relevant, self.root)
+        for changes in watchfiles.watch(*folders, watch_filter=relevant, stop_event=stop, step=30):
+            changed = _changed_files(changes, self.root)
+            if changed:
+                self.rebuild(changed)
+
+    def close(self) -> None:
+        self.live.close()
+        self.server.shutdown()
+        self.server.server_close()
+        self.search.stop()
+
+
+def _changed_files(changes: set[tuple[watchfiles.Change, str]], root: Path) -> tuple[str, ...]:
+    """The files a batch changed, without the temporary files editors save through
+    (created, then renamed away, within the batch)."""
+    kinds: dict[str, set[watchfiles.Change]] = {}
+    for kind, path in changes:
+        kinds.setdefault(path, set()).add(kind)
+    temporary = {watchfiles.Change.added, watchfiles.Change.deleted}
+    return tuple(
+        sorted(
+            Path(path).relative_to(root).as_posix()
+            for path, seen in kinds.items()
+            if not (temporary <= seen and not os.path.lexists(path))
+        )
+    )
+
+
+def _relevant(root: Path, change: watchfiles.Change, path: str) -> bool:
+    """Changes load.py would see: not hidden files, editor backups or lock files."""
+    try:
+        parts = Path(path).relative_to(root).parts
+    except ValueError:
+        return False
+    name = parts[-1] if parts else ""
+    if name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")):
+        return False
+    return not any(part in SKIPPED_DIRS or part.startswith(".") for part in parts[:-1])
+
+
+def run(options: ServeOptions, say: Callable[[str], None], warn: Callable[[str], None]) -> None:
+    """Serve until Ctrl-C (or SIGTERM), then remove everything this run made.
+    Raises OSError when the address cannot be used (a port in use)."""
+    workdir = Path(tempfile.mkdtemp(prefix="alagen-serve-"))
+    stop = threading.Event()
+    previous_int = signal.getsignal(signal.SIGINT)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    session = None
+    try:
+        session = Session(options, workdir, say, warn)
+        threading.Thread(target=session.server.serve_forever, name="alagen-http", daemon=True).start()
+        session.rebuild()
+        say(f"Serving {options.root} at {session.url} (Ctrl-C to stop); watching {', '.join(n + '/' for n in WATCHED)}")
+        if options.host not in ("127.0.0.1", "localhost", "::1"):
+            warn(f"warning: --host {options.host}: other computers on the network can see this preview")
+        session.watch(stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        stop.set()
+        if session is not None:
+            session.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+    say("Stopped.")
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
