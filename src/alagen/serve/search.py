@@ -99,7 +99,7 @@ class SearchIndex:
                     continue
             try:
                 indexed = finish_index(self._process)
-            except SearchFailed as err:
+            except Exception as err:  # SearchFailed, or a bug: search must not stop the preview
                 if not self._stopping:
                     self._failed(err, copy)
                 continue
@@ -114,7 +114,7 @@ class SearchIndex:
             if self.generation == 1:
                 self._log(f"Search is ready: {indexed.pages} pages indexed.")
 
-    def _failed(self, err: SearchFailed, copy: Path) -> None:
+    def _failed(self, err: Exception, copy: Path) -> None:
         shutil.rmtree(copy, ignore_errors=True)
         self._digest = b""  # try again after the next rebuild
         self._log(f"alagen: {err}; search shows the previous index")

@@ -1,0 +1,358 @@
+"""`alagen serve` as an editor and a browser use it: a real server in a subprocess on a copy of
+a small site, edits saved to its files, and what then comes back over HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from alagen.serve.files import content_type, locate, request_parts
+from conftest import run_cli
+from serving import Events, Server, copy_site, edit, strip_live, until
+
+SCRIPT = b'<script src="/_alagen/live.js"'
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One server for the tests that only read."""
+    folder = tmp_path_factory.mktemp("served")
+    root = copy_site(folder / "site")
+    server = Server(root, folder / "tmp")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A server of its own, for a test that edits the site."""
+    running = []
+
+    def start(*args: str, base_url: str = "https://example.org/") -> Server:
+        running.append(Server(copy_site(tmp_path / "site", base_url), tmp_path / "tmp", *args))
+        return running[-1]
+
+    yield start
+    for one in running:
+        one.stop()
+
+
+def test_pages_are_served_with_the_reload_script(served):
+    home = served.get("/")
+    assert home.status == 200
+    assert home.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<title>Welcome | Golden Library Association</title>" in home.text
+    assert home.body.count(SCRIPT) == 1
+    assert home.text.index("/_alagen/live.js") < home.text.rindex("</body>")
+    assert served.get("/about/").status == 200
+    assert "Who we are." in served.get("/about/").text
+    script = served.get("/_alagen/live.js")
+    assert script.status == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert b"EventSource" in script.body
+    assert "Serving " in served.output and f"http://127.0.0.1:{served.port}/" in served.output
+
+
+def test_a_folder_without_its_slash_redirects_and_keeps_the_query(served):
+    answer = served.get("/about")
+    assert answer.status == 301
+    assert answer.headers["location"] == "/about/"
+    assert served.get("/about?x=1").headers["location"] == "/about/?x=1"
+    assert served.get("//about").headers["location"] == "/about/"  # never //host, another site
+
+
+def test_a_missing_page_gets_the_sites_404_page_with_status_404(served):
+    for path in ("/no-such-page/", "/about/nothing.html", "/about/index.html/"):
+        answer = served.get(path)
+        assert answer.status == 404, path
+        assert "<title>Page not found | Golden Library Association</title>" in answer.text
+        assert SCRIPT in answer.body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../../etc/passwd",
+        "/about/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/..%2f..%2f..%2fetc%2fpasswd",
+        "/about%2F..%2F..%2Fetc%2Fpasswd",
+        "/..%5c..%5cetc%5cpasswd",
+        "/.%2e/.%2e/etc/passwd",
+        "/about/index.html%00.txt",
+        "/%00",
+        "/about/.%2e/.%2e/.%2e/etc/passwd",
+        "/%c0%ae%c0%ae/etc/passwd",  # overlong UTF-8 for '.'
+        "http://127.0.0.1/../../etc/passwd",
+        "/../_alagen/../../etc/passwd",
+    ],
+)
+def test_no_path_leads_outside_the_site(served, path):
+    answer = served.get(path)
+    assert answer.status == 404, path
+    assert b"root:" not in answer.body
+
+
+def test_a_link_out_of_the_site_is_neither_published_nor_served(served, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the secret\n")
+    os.symlink(secret, served.root / "content/secret.txt")
+    os.symlink(tmp_path, served.root / "content/outside")
+    try:
+        edit(served.root / "content/about/index.md", "Who we are.", "Who we are, linked.")
+        until(lambda: "Who we are, linked." in served.get("/about/").text, "the rebuild")
+        for path in ("/secret.txt", "/outside/secret.txt", "/outside/"):
+            answer = served.get(path)
+            assert answer.status == 404 and b"the secret" not in answer.body, path
+    finally:
+        (served.root / "content/secret.txt").unlink()
+        (served.root / "content/outside").unlink()
+
+
+def test_links_inside_the_served_folder_that_lead_out_are_refused(tmp_path):
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    (site / "about").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.txt").write_text("the secret")
+    (site / "about/index.html").write_text("about")
+    os.symlink(outside, site / "out")
+    os.symlink(outside / "secret.txt", site / "secret.txt")
+    os.symlink(site / "about/index.html", site / "inside.html")
+    assert locate(site, ["out", "secret.txt"], False) is None
+    assert locate(site, ["secret.txt"], False) is None
+    assert locate(site, ["out"], True) is None
+    assert locate(site, ["inside.html"], False).file == (site / "about/index.html").resolve()
+    assert locate(site, ["about"], False).redirect == "/about/"
+    assert locate(site, ["about"], True).file == (site / "about/index.html").resolve()
+    assert request_parts("/a/%2e%2e/b") is None and request_parts("/a%2Fb") is None
+    assert request_parts("/caf%C3%A9/") == ["café"] and request_parts("/caf%E9/") is None
+
+
+def test_content_types():
+    expected = {
+        "index.html": "text/html; charset=utf-8",
+        "site.4f2a.css": "text/css; charset=utf-8",
+        "pagefind.js": "text/javascript; charset=utf-8",
+        "pagefind-entry.json": "application/json",
+        "pagefind.wasm": "application/wasm",
+        "wasm.en.pagefind": "application/octet-stream",
+        "en_1a2b.pf_fragment": "application/octet-stream",
+        "en_1a2b.pf_index": "application/octet-stream",
+        "pagefind.en_1a2b.pf_meta": "application/octet-stream",
+        "type-1a2b.pf_filter": "application/octet-stream",
+        "calendar.ics": "text/calendar; charset=utf-8",
+        "feed.xml": "application/xml",
+        "sitemap.xml": "application/xml",
+        "site.webmanifest": "application/manifest+json",
+        "room.svg": "image/svg+xml",
+        "robots.txt": "text/plain; charset=utf-8",
+        "_redirects": "text/plain; charset=utf-8",
+        "report.pdf": "application/pdf",
+    }
+    assert {name: content_type(Path(name)) for name in expected} == expected
+
+
+def test_files_are_sent_with_their_content_type(served):
+    assert served.get("/about/images/room.svg").headers["content-type"] == "image/svg+xml"
+    assert served.get("/sitemap.xml").headers["content-type"] == "application/xml"
+    robots = served.get("/robots.txt")
+    assert robots.headers["content-type"] == "text/plain; charset=utf-8"
+    assert robots.headers["x-content-type-options"] == "nosniff"
+    assert SCRIPT not in robots.body  # only HTML gets the script
+
+
+def test_search_works_in_serve_mode(served):
+    until(lambda: served.status()["search"] >= 1, "the search index")
+    entry = served.get("/pagefind/pagefind-entry.json")
+    assert entry.status == 200 and entry.headers["content-type"] == "application/json"
+    import json
+
+    language = json.loads(entry.body)["languages"]["en"]
+    assert language["page_count"] >= 5
+    meta = served.get(f"/pagefind/pagefind.{language['hash']}.pf_meta")
+    assert meta.status == 200 and meta.headers["content-type"] == "application/octet-stream"
+    assert served.get("/pagefind/pagefind.js").headers["content-type"] == "text/javascript; charset=utf-8"
+    assert served.get("/pagefind/../../etc/passwd").status == 404
+    assert served.get("/pagefind/nothing.js").status == 404
+
+
+def test_only_get_and_head(served):
+    get, head = served.get("/about/"), served.get("/about/", method="HEAD")
+    assert head.status == 200 and head.body == b""
+    assert head.headers["content-length"] == get.headers["content-length"] == str(len(get.body))
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        answer = served.get("/about/", method=method)
+        assert answer.status == 405, method
+        assert answer.headers["allow"] == "GET, HEAD"
+
+
+def test_a_page_asked_for_by_another_host_name_is_refused(served):
+    assert served.get("/", headers={"Host": "attacker.example"}).status == 421
+    assert served.get("/", headers={"Host": f"localhost:{served.port}"}).status == 200
+
+
+def test_served_pages_equal_the_built_pages_and_the_build_has_no_reload_script(served, tmp_path):
+    out = tmp_path / "build"
+    result = run_cli("build", "--now", "2025-03-01", "--no-search", "--out", str(out), cwd=served.root)
+    assert result.returncode == 0, result.stderr
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert b"_alagen" not in path.read_bytes(), path
+    for url, file in (("/", "index.html"), ("/about/", "about/index.html"), ("/news/", "news/index.html")):
+        served_page = served.get(url).body
+        assert SCRIPT in served_page
+        assert strip_live(served_page) == (out / file).read_bytes(), url
+
+
+def test_an_edit_is_served_and_open_tabs_are_told_to_reload(server):
+    running = server()
+    events = Events(running)
+    try:
+        first = events.next()
+        assert first["build"] and first["problems"] == []
+        assert f'data-build="{first["build"]}"' in running.get("/about/").text
+        edit(running.root / "content/about/index.md", "title: About us", "title: About the association")
+        until(lambda: "<h1>About the association</h1>" in running.get("/about/").text, "the edited page")
+        second = events.next()
+        assert second["build"] != first["build"] and second["problems"] == []
+        assert "content/about/index.md changed: rebuilt in" in running.output
+    finally:
+        events.close()
+
+
+def test_a_broken_file_keeps_the_last_good_site_and_shows_the_problem_until_fixed(server):
+    running = server()
+    page = running.root / "content/about/mission.md"
+    good = page.read_text()
+    events = Events(running)
+    try:
+        before = events.next()
+        page.write_text(good.replace("title:", "title: Still fine\n<script>alert(1)</script>:", 1))
+        broken = events.next()
+        assert broken["build"] == before["build"]  # tabs keep their page: no reload
+        assert broken["problems"]
+        lines = "\n".join(broken["problems"])
+        assert re.search(r"^content/about/mission\.md:\d+:\d+: ", lines, re.M), lines
+        served_page = until(lambda: (a := running.get("/about/mission/")).status == 200 and "alagen-overlay" in a.text and a, "the overlay")
+        assert "Mission" in served_page.text  # the last good page, still served
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in served_page.text
+        assert "<script>alert(1)" not in served_page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in broken["overlay"] and "<script>alert" not in broken["overlay"]
+        assert running.get("/").status == 200 and "alagen-overlay" in running.get("/").text
+        until(lambda: "build failed with 1 error; still serving the last good build" in running.output, "the terminal")
+        assert re.search(r"(?m)^content/about/mission\.md:\d+:\d+: ", running.output)
+
+        page.write_text(good.replace("title: Our mission & values", "title: Our mission, fixed"))
+        fixed = events.next()
+        assert fixed["build"] != before["build"] and fixed["problems"] == [] and fixed["overlay"] == ""
+        answer = running.get("/about/mission/")
+        assert "alagen-overlay" not in answer.text and "Our mission, fixed" in answer.text
+        assert "fixed; rebuilt in" in running.output
+    finally:
+        events.close()
+
+
+def test_a_site_that_never_built_shows_its_problems_and_serves_once_fixed(server, tmp_path):
+    running_site = copy_site(tmp_path / "pre")
+    index = running_site / "content/index.md"
+    index.write_text("---\ntitle: [unclosed\n---\n")
+    running = Server(running_site, tmp_path / "tmp2")
+    try:
+        answer = running.get("/")
+        assert answer.status == 500 and "The site could not be built" in answer.text
+        assert "content/index.md:2:" in answer.text
+        index.write_text("---\ntitle: Welcome back\n---\nHello.\n")
+        until(lambda: running.get("/").status == 200, "the fixed site")
+        assert "Welcome back" in running.get("/").text
+    finally:
+        running.stop()
+
+
+def test_a_layout_and_a_data_file_change_rebuild_what_uses_them(server):
+    running = server()
+    edit(running.root / "layouts/base.html", "<footer>", "<footer>Layout edited. ")
+    until(lambda: "Layout edited." in running.get("/about/").text, "the layout change")
+    edit(running.root / "data/site.yaml", "title: Golden Library Association", "title: Renamed Association")
+    until(lambda: "| Renamed Association</title>" in running.get("/about/").text, "the settings change")
+
+
+def test_the_site_is_served_under_its_base_path(server):
+    running = server(base_url="https://example.org/gla/")
+    assert f"http://127.0.0.1:{running.port}/gla/" in running.output
+    assert running.get("/").headers["location"] == "/gla/"
+    assert running.get("/gla").headers["location"] == "/gla/"
+    assert "Welcome" in running.get("/gla/").text
+    assert running.get("/gla/about").headers["location"] == "/gla/about/"
+    assert running.get("/about/").status == 404
+
+
+def test_drafts_are_served_with_drafts(server):
+    running = server("--drafts")
+    assert running.get("/news/draft/").status == 200
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_nothing_behind(server):
+    running = server()
+    until(lambda: running.status()["search"] >= 1, "the search index")
+    children = _children(running.process.pid)
+    assert list(running.tmp.iterdir())  # the server's own folder, while it runs
+    assert running.interrupt() == 0
+    assert "Stopped." in running.output
+    assert "Traceback" not in running.output
+    assert list(running.tmp.iterdir()) == []
+    assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
+
+
+def test_stopping_while_pagefind_runs_ends_pagefind(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from alagen.serve import search
+
+    started = []
+
+    def slow_pagefind(folder):  # stands in for a Pagefind run on a big site
+        command = [sys.executable, "-c", "import time; time.sleep(120)"]
+        started.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        return started[-1]
+
+    monkeypatch.setattr(search, "start_index", slow_pagefind)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body><main data-pagefind-body>Hello</main></body></html>")
+    index = search.SearchIndex(tmp_path, log=lambda text: None)
+    assert index.refresh(site)
+    assert index.refresh(site) is False  # nothing changed: nothing to index
+    until(lambda: started, "Pagefind to start")
+    index.stop()
+    assert started[0].poll() is not None
+    assert index.bundle is None
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Pagefind, while it indexes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_port_in_use_is_reported(served, tmp_path):
+    result = run_cli("serve", "--port", str(served.port), cwd=served.root)
+    assert result.returncode == 2
+    assert f"cannot serve at 127.0.0.1:{served.port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_wrong_date_is_a_usage_error(tmp_path):
+    result = run_cli("serve", "--now", "2025-02-30", cwd=tmp_path)
+    assert result.returncode == 2 and "2025-02-30" in result.stderr
