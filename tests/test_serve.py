@@ -329,7 +329,7 @@ def test_stopping_while_pagefind_runs_ends_pagefind(tmp_path, monkeypatch):
     until(lambda: started, "Pagefind to start")
     index.stop()
     assert started[0].poll() is not None
-    assert index.bundle is None
+    assert index.bundles == ()
 
 
 def _children(pid: int) -> list[int]:
@@ -356,3 +356,47 @@ def test_a_port_in_use_is_reported(served, tmp_path):
 def test_a_wrong_date_is_a_usage_error(tmp_path):
     result = run_cli("serve", "--now", "2025-02-30", cwd=tmp_path)
     assert result.returncode == 2 and "2025-02-30" in result.stderr
+
+
+@pytest.mark.browser
+def test_an_open_tab_reloads_by_itself_shows_problems_and_finds_new_words(server):
+    from browser import browser_page
+
+    running = server()
+    # The fixture's layout names no icon, and a browser's own request for /favicon.ico would count as a problem.
+    edit(running.root / "layouts/base.html", '<meta charset="utf-8">', '<meta charset="utf-8"><link rel="icon" href="data:,">')
+    until(lambda: 'href="data:,"' in running.get("/about/").text, "the layout change")
+    page_file = running.root / "content/about/index.md"
+    good = page_file.read_text()
+    with browser_page() as tab:
+        dialogs = []
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        tab.goto(f"{running.base}/about/")
+        assert tab.inner_text("h1") == "About us"
+        tab.evaluate("window.notReloaded = true")
+
+        page_file.write_text(good.replace("title: About us", "title: About the association"))
+        tab.wait_for_function("document.querySelector('h1')?.textContent === 'About the association'", timeout=30000)
+        assert tab.evaluate("window.notReloaded") is None  # a new document: the tab reloaded itself
+
+        tab.evaluate("window.notReloaded = true")
+        page_file.write_text(good.replace("title: About us", "title: About us\n<img src=x onerror=alert(1)>: oops"))
+        overlay = tab.wait_for_selector("#alagen-overlay", timeout=30000)
+        text = overlay.inner_text()
+        assert re.search(r"content/about/index\.md:\d+:\d+: '<img src=x onerror=alert\(1\)>' is not a front matter key", text), text
+        assert tab.inner_text("h1") == "About the association"  # the last good page, under the overlay
+        assert tab.evaluate("window.notReloaded") is True
+        assert tab.query_selector("#alagen-overlay img") is None and dialogs == []
+
+        page_file.write_text(good.replace("Who we are.", "Who we are: zanzibarian librarians."))
+        tab.wait_for_function("document.body.textContent.includes('zanzibarian librarians')", timeout=30000)
+        assert tab.query_selector("#alagen-overlay") is None
+        assert tab.evaluate("window.notReloaded") is None
+
+        def search(word: str) -> int:  # as the search page does, in a freshly loaded tab
+            tab.reload()
+            script = "word => import('/pagefind/pagefind.js').then(pf => pf.search(word)).then(r => r.results.length)"
+            return tab.evaluate(script, word)
+
+        assert until(lambda: search("zanzibarian"), "the new word in the search index") == 1
+        assert tab.problems == []

@@ -19,6 +19,9 @@ from typing import Callable
 from alagen.search import SearchFailed, finish_index, start_index
 
 _BODY_MARK = b"data-pagefind-body"
+# A tab that loaded Pagefind before an index was replaced still asks for that index's files
+# (their names carry a hash): keep a few older indexes to answer it.
+KEPT_INDEXES = 3
 
 
 def searchable_pages(site: Path) -> list[tuple[str, bytes]]:
@@ -47,7 +50,7 @@ class SearchIndex:
         self._stopping = False
         self._digest = b""
         self._copies = 0
-        self.bundle: Path | None = None  # the folder served at /pagefind/
+        self.bundles: tuple[Path, ...] = ()  # served at /pagefind/, newest first
         self.generation = 0  # indexes completed, for tests and the bench
         self.pages = 0
         self._thread = threading.Thread(target=self._work, name="alagen-search", daemon=True)
@@ -105,12 +108,16 @@ class SearchIndex:
                 continue
             finally:
                 self._process = None
+            for page in copy.iterdir():  # the pages were only Pagefind's input
+                if page.name != "pagefind":
+                    shutil.rmtree(page) if page.is_dir() else page.unlink()
             with self._lock:
-                old, self.bundle = self.bundle, copy / "pagefind"
+                bundles = (copy / "pagefind", *self.bundles)
+                self.bundles, old = bundles[:KEPT_INDEXES], bundles[KEPT_INDEXES:]
                 self.pages = indexed.pages
                 self.generation += 1
-            if old is not None:
-                shutil.rmtree(old.parent, ignore_errors=True)
+            for bundle in old:
+                shutil.rmtree(bundle.parent, ignore_errors=True)
             if self.generation == 1:
                 self._log(f"Search is ready: {indexed.pages} pages indexed.")
 

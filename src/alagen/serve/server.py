@@ -116,13 +116,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """The file, looked up again after a rebuild that was swapping the site in."""
         for attempt in (1, 2):
             if parts[:1] == ["pagefind"]:
-                bundle = self.server.search.bundle
-                found = locate(bundle, parts[1:], slash, base + "pagefind/") if bundle else None
+                found = self._find_search_file(parts[1:], slash, base)
             else:
                 found = locate(self.server.site, parts, slash, base)
             if found is not None or self.server.idle.is_set() or attempt == 2:
                 return found
             self.server.idle.wait(timeout=30)
+        return None
+
+    def _find_search_file(self, parts: list[str], slash: bool, base: str) -> Found | None:
+        """From the newest search index, or an older one that a tab may still be using."""
+        for bundle in self.server.search.bundles:
+            found = locate(bundle, parts, slash, base + "pagefind/")
+            if found is not None:
+                return found
         return None
 
     def _not_found(self, body: bool) -> None:
