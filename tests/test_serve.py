@@ -218,7 +218,7 @@ def test_an_edit_is_served_and_open_tabs_are_told_to_reload(server):
         until(lambda: "<h1>About the association</h1>" in running.get("/about/").text, "the edited page")
         second = events.next()
         assert second["build"] != first["build"] and second["problems"] == []
-        assert "content/about/index.md changed: rebuilt in" in running.output
+        until(lambda: "content/about/index.md changed: rebuilt in" in running.output, "the terminal")
     finally:
         events.close()
 
@@ -250,7 +250,7 @@ def test_a_broken_file_keeps_the_last_good_site_and_shows_the_problem_until_fixe
         assert fixed["build"] != before["build"] and fixed["problems"] == [] and fixed["overlay"] == ""
         answer = running.get("/about/mission/")
         assert "alagen-overlay" not in answer.text and "Our mission, fixed" in answer.text
-        assert "fixed; rebuilt in" in running.output
+        until(lambda: "content/about/mission.md changed: fixed; rebuilt in" in running.output, "the terminal")
     finally:
         events.close()
 
@@ -300,7 +300,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_nothing_behind(server):
     children = _children(running.process.pid)
     assert list(running.tmp.iterdir())  # the server's own folder, while it runs
     assert running.interrupt() == 0
-    assert "Stopped." in running.output
+    until(lambda: "Stopped." in running.output, "the last line")
     assert "Traceback" not in running.output
     assert list(running.tmp.iterdir()) == []
     assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
@@ -349,13 +349,16 @@ def _children(pid: int) -> list[int]:
 def test_a_port_in_use_is_reported(served, tmp_path):
     result = run_cli("serve", "--port", str(served.port), cwd=served.root)
     assert result.returncode == 2
-    assert f"cannot serve at 127.0.0.1:{served.port}" in result.stderr
+    assert f"cannot serve at 127.0.0.1:{served.port}: Address already in use; try another --port" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_a_wrong_date_is_a_usage_error(tmp_path):
+def test_a_wrong_date_or_a_folder_that_is_no_site_is_a_usage_error(tmp_path):
     result = run_cli("serve", "--now", "2025-02-30", cwd=tmp_path)
     assert result.returncode == 2 and "2025-02-30" in result.stderr
+    result = run_cli("serve", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"alagen: {tmp_path} has no content/, data/ or layouts/ folder; run alagen serve in the site's folder or give --site DIR\n"
 
 
 @pytest.mark.browser

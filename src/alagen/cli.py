@@ -62,7 +62,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from alagen.serve import ServeOptions, run
+    from alagen.serve import CannotServe, ServeOptions, run
 
     try:
         now = parse_now(args.now) if args.now else None
@@ -75,8 +75,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options = ServeOptions(root=args.site.resolve(), host=args.host, port=args.port, now=now, drafts=args.drafts)
     try:
         run(options, say=lambda text: print(text, flush=True), warn=lambda text: print(text, file=sys.stderr, flush=True))
-    except OSError as err:  # the address is taken or cannot be used
-        print(f"alagen: cannot serve at {args.host}:{args.port}: {err.strerror or err}; try another --port", file=sys.stderr)
+    except CannotServe as err:
+        print(f"alagen: {err}", file=sys.stderr)
         return 2
     return 0
 

@@ -3,6 +3,6 @@ every saved change and reload the open tabs; show build problems in the terminal
 the page. Modules: session (start to stop), builder (the one call to the pipeline), server
 and files (HTTP), live (reload channel and overlay), search (Pagefind in the background)."""
 
-from alagen.serve.session import ServeOptions, run
+from alagen.serve.session import CannotServe, ServeOptions, run
 
-__all__ = ["ServeOptions", "run"]
+__all__ = ["CannotServe", "ServeOptions", "run"]

@@ -28,6 +28,7 @@ class Result:
     warnings: tuple[str, ...]  # of a good build
     seconds: float
     changed: tuple[str, ...]
+    errors: int = 0  # of a failed build
 
     @property
     def ok(self) -> bool:
@@ -51,12 +52,13 @@ class Builder:
             report = build(self.options)
         except BuildFailed as failed:
             problems = tuple(excerpt(problem, self.root) for problem in failed.problems)
-            return Result(None, problems, (), time.perf_counter() - started, changed)
+            errors = sum(1 for problem in failed.problems if problem.severity == "error")
+            return Result(None, problems, (), time.perf_counter() - started, changed, errors)
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as err:  # a bug in alagen: keep serving, and say so
             problem = f"alagen: internal error: {type(err).__name__}: {err} (a bug in alagen; please report it)"
-            return Result(None, (problem,), (), time.perf_counter() - started, changed)
+            return Result(None, (problem,), (), time.perf_counter() - started, changed, 1)
         self.base_path = self._base_path()
         warnings = tuple(excerpt(problem, self.root) for problem in report.warnings)
         return Result(report, (), warnings, time.perf_counter() - started, changed)

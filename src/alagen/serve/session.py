@@ -26,6 +26,10 @@ WATCHED = ("content", "data", "layouts")
 SKIPPED_DIRS = ("__pycache__", "node_modules")
 
 
+class CannotServe(Exception):
+    """The address cannot be listened on: a port in use, a host name that is not this computer."""
+
+
 @dataclass(frozen=True, slots=True)
 class ServeOptions:
     root: Path
@@ -46,6 +50,11 @@ class Session:
         self.search = SearchIndex(workdir, say)
         try:
             self.server = PreviewServer(options.host, options.port, workdir / "site", self.live, self.search)
+        except OSError as err:
+            self.search.stop()
+            raise CannotServe(
+                f"cannot serve at {options.host}:{options.port}: {err.strerror or err}; try another --port"
+            ) from err
         except BaseException:
             self.search.stop()
             raise
@@ -70,7 +79,7 @@ class Session:
             self.live.failed(result.problems)
             for problem in result.problems:
                 self.warn(problem)
-            errors = sum(1 for p in result.problems if ": warning: " not in p.split("\n")[0])
+            errors = result.errors
             kept = "still serving the last good build" if self.live.state.build else "nothing to serve yet"
             self.warn(f"{what}build failed with {errors} error{'s' if errors != 1 else ''}; {kept}.")
             self._broken = True
@@ -138,7 +147,9 @@ def _relevant(root: Path, change: watchfiles.Change, path: str) -> bool:
 
 def run(options: ServeOptions, say: Callable[[str], None], warn: Callable[[str], None]) -> None:
     """Serve until Ctrl-C (or SIGTERM), then remove everything this run made.
-    Raises OSError when the address cannot be used (a port in use)."""
+    Raises CannotServe when the address cannot be used (a port in use)."""
+    if not any((options.root / name).is_dir() for name in WATCHED):
+        raise CannotServe(f"{options.root} has no content/, data/ or layouts/ folder; run alagen serve in the site's folder or give --site DIR")
     workdir = Path(tempfile.mkdtemp(prefix="alagen-serve-"))
     stop = threading.Event()
     previous_int = signal.getsignal(signal.SIGINT)
