@@ -306,29 +306,65 @@ def test_ctrl_c_stops_cleanly_and_leaves_nothing_behind(server):
     assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
 
 
-def test_stopping_while_pagefind_runs_ends_pagefind(tmp_path, monkeypatch):
+def _fake_pagefind(monkeypatch, code: str) -> list:
+    """Pagefind stand-in: runs `code` with the folder as sys.argv[1]; returns the runs."""
     import subprocess
     import sys
 
     from alagen.serve import search
 
-    started = []
+    runs = []
 
-    def slow_pagefind(folder):  # stands in for a Pagefind run on a big site
-        command = [sys.executable, "-c", "import time; time.sleep(120)"]
-        started.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-        return started[-1]
+    def start(folder):
+        command = [sys.executable, "-c", code, str(folder)]
+        runs.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        return runs[-1]
 
-    monkeypatch.setattr(search, "start_index", slow_pagefind)
+    monkeypatch.setattr(search, "start_index", start)
+    return runs
+
+
+def test_pagefind_runs_again_only_when_a_searchable_page_changed(tmp_path, monkeypatch):
+    from alagen.serve.search import SearchIndex
+
+    runs = _fake_pagefind(monkeypatch, "import os, sys; os.mkdir(sys.argv[1] + '/pagefind'); print('Indexed 1 page')")
+    site = tmp_path / "site"
+    (site / "about").mkdir(parents=True)
+    searchable, listing = site / "about/index.html", site / "index.html"
+    searchable.write_text("<body><main data-pagefind-body>Hello</main></body>")
+    listing.write_text("<body><main>A listing</main></body>")
+    (tmp_path / "work").mkdir()
+    index = SearchIndex(tmp_path / "work", log=lambda text: None)
+    try:
+        index.refresh(site)
+        until(lambda: index.generation == 1, "the first index")
+        index.refresh(site)  # nothing changed
+        listing.unlink()
+        listing.write_text("<body><main>A listing, changed</main></body>")  # not searchable
+        index.refresh(site)
+        searchable.unlink()  # the build writes new files, never into the old ones
+        searchable.write_text("<body><main data-pagefind-body>Hello again</main></body>")
+        index.refresh(site)
+        until(lambda: index.generation == 2, "the second index")
+        assert len(runs) == 2
+        assert index.pages == 1 and index.bundles[0].is_dir()
+        assert sorted(p.name for p in index.bundles[0].parent.iterdir()) == ["pagefind"]
+    finally:
+        index.stop()
+
+
+def test_stopping_while_pagefind_runs_ends_pagefind(tmp_path, monkeypatch):
+    from alagen.serve.search import SearchIndex
+
+    runs = _fake_pagefind(monkeypatch, "import time; time.sleep(120)")  # a big site
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("<html><body><main data-pagefind-body>Hello</main></body></html>")
-    index = search.SearchIndex(tmp_path, log=lambda text: None)
-    assert index.refresh(site)
-    assert index.refresh(site) is False  # nothing changed: nothing to index
-    until(lambda: started, "Pagefind to start")
+    index = SearchIndex(tmp_path, log=lambda text: None)
+    index.refresh(site)
+    until(lambda: runs, "Pagefind to start")
     index.stop()
-    assert started[0].poll() is not None
+    assert runs[0].poll() is not None
     assert index.bundles == ()
 
 

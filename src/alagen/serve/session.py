@@ -140,7 +140,7 @@ def _relevant(root: Path, change: watchfiles.Change, path: str) -> bool:
     except ValueError:
         return False
     name = parts[-1] if parts else ""
-    if name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")):
+    if name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx")):
         return False
     return not any(part in SKIPPED_DIRS or part.startswith(".") for part in parts[:-1])
 
