@@ -294,12 +294,16 @@ def test_drafts_are_served_with_drafts(server):
     assert running.get("/news/draft/").status == 200
 
 
-def test_ctrl_c_stops_cleanly_and_leaves_nothing_behind(server):
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_ctrl_c_stops_cleanly_and_leaves_nothing_behind(server, stop):
+    import signal
+
     running = server()
     until(lambda: running.status()["search"] >= 1, "the search index")
     children = _children(running.process.pid)
     assert list(running.tmp.iterdir())  # the server's own folder, while it runs
-    assert running.interrupt() == 0
+    running.process.send_signal(getattr(signal, stop))  # Ctrl-C, kill, a closed terminal
+    assert running.process.wait(timeout=60) == 0
     until(lambda: "Stopped." in running.output, "the last line")
     assert "Traceback" not in running.output
     assert list(running.tmp.iterdir()) == []

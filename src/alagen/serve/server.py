@@ -84,8 +84,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if hosts is not None and self.headers.get("Host", "").lower() not in hosts:
             self._send_text(421, "This preview answers only to localhost.\n", body)
             return
-        target = urlsplit(self.path)
-        path, query = target.path, target.query
+        path, _, query = self.path.partition("#")[0].partition("?")
+        if not path.startswith("/"):  # the absolute form, GET http://host/path
+            path = urlsplit(path).path or "/"
         if path.startswith(LIVE_PREFIX):
             self._live(path, body)
             return

@@ -146,14 +146,15 @@ def _relevant(root: Path, change: watchfiles.Change, path: str) -> bool:
 
 
 def run(options: ServeOptions, say: Callable[[str], None], warn: Callable[[str], None]) -> None:
-    """Serve until Ctrl-C (or SIGTERM), then remove everything this run made.
+    """Serve until Ctrl-C (or SIGTERM, SIGHUP), then remove everything this run made.
     Raises CannotServe when the address cannot be used (a port in use)."""
     if not any((options.root / name).is_dir() for name in WATCHED):
         raise CannotServe(f"{options.root} has no content/, data/ or layouts/ folder; run alagen serve in the site's folder or give --site DIR")
     workdir = Path(tempfile.mkdtemp(prefix="alagen-serve-"))
     stop = threading.Event()
-    previous_int = signal.getsignal(signal.SIGINT)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Closing the terminal (SIGHUP) or `kill` (SIGTERM) cleans up as Ctrl-C does.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous[signal.SIGINT] = signal.getsignal(signal.SIGINT)
     session = None
     try:
         session = Session(options, workdir, say, warn)
@@ -171,8 +172,8 @@ def run(options: ServeOptions, say: Callable[[str], None], warn: Callable[[str],
         if session is not None:
             session.close()
         shutil.rmtree(workdir, ignore_errors=True)
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     say("Stopped.")
 
 
