@@ -99,11 +99,6 @@ class Server:
     def status(self) -> dict:
         return json.loads(self.get("/_alagen/status").body)
 
-    def interrupt(self) -> int:
-        """Ctrl-C; the exit code."""
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=60)
-
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
