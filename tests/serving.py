@@ -74,7 +74,7 @@ class Server:
         )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
-        until(lambda: "Serving " in self.output or self.process.poll() is not None, "the server to start")
+        self.until(lambda: "Serving " in self.output or self.process.poll() is not None, "the server to start")
         assert self.process.poll() is None, self.output
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -85,6 +85,13 @@ class Server:
     @property
     def output(self) -> str:
         return "".join(self.lines)
+
+    def until(self, check, what: str, seconds: float = 60):
+        """`until`, telling what the server printed if it gives up."""
+        try:
+            return until(check, what, seconds)
+        except AssertionError as err:
+            raise AssertionError(f"{err}; the server printed:\n{self.output}") from None
 
     def get(self, path: str, method: str = "GET", headers: dict | None = None) -> Response:
         """One request with `path` sent exactly as given (no normalising, no redirects)."""

@@ -105,7 +105,7 @@ def test_a_link_out_of_the_site_is_neither_published_nor_served(served, tmp_path
     before = about.read_text()
     try:
         edit(about, "Who we are.", "Who we are, linked.")
-        until(lambda: "Who we are, linked." in served.get("/about/").text, "the rebuild")
+        served.until(lambda: "Who we are, linked." in served.get("/about/").text, "the rebuild")
         for path in ("/secret.txt", "/outside/secret.txt", "/outside/"):
             answer = served.get(path)
             assert answer.status == 404 and b"the secret" not in answer.body, path
@@ -168,7 +168,7 @@ def test_files_are_sent_with_their_content_type(served):
 
 
 def test_search_works_in_serve_mode(served):
-    until(lambda: served.status()["search"] >= 1, "the search index")
+    served.until(lambda: served.status()["search"] >= 1, "the search index")
     entry = served.get("/pagefind/pagefind-entry.json")
     assert entry.status == 200 and entry.headers["content-type"] == "application/json"
     import json
@@ -207,7 +207,7 @@ def test_served_pages_equal_the_built_pages_and_the_build_has_no_reload_script(s
     for url, file in (("/", "index.html"), ("/about/", "about/index.html"), ("/news/", "news/index.html")):
         assert SCRIPT in served.get(url).body
         built = (out / file).read_bytes()  # (another test's edit may still be rebuilding: wait for it)
-        until(lambda: strip_live(served.get(url).body) == built, f"{url} served as built")
+        served.until(lambda: strip_live(served.get(url).body) == built, f"{url} served as built")
 
 
 def test_an_edit_is_served_and_open_tabs_are_told_to_reload(server):
@@ -218,10 +218,10 @@ def test_an_edit_is_served_and_open_tabs_are_told_to_reload(server):
         assert first["build"] and first["problems"] == []
         assert f'data-build="{first["build"]}"' in running.get("/about/").text
         edit(running.root / "content/about/index.md", "title: About us", "title: About the association")
-        until(lambda: "<h1>About the association</h1>" in running.get("/about/").text, "the edited page")
+        running.until(lambda: "<h1>About the association</h1>" in running.get("/about/").text, "the edited page")
         second = events.next()
         assert second["build"] != first["build"] and second["problems"] == []
-        until(lambda: "content/about/index.md changed: rebuilt in" in running.output, "the terminal")
+        running.until(lambda: "content/about/index.md changed: rebuilt in" in running.output, "the terminal")
     finally:
         events.close()
 
@@ -239,13 +239,17 @@ def test_a_broken_file_keeps_the_last_good_site_and_shows_the_problem_until_fixe
         assert broken["problems"]
         lines = "\n".join(broken["problems"])
         assert re.search(r"^content/about/mission\.md:\d+:\d+: ", lines, re.M), lines
-        served_page = until(lambda: (a := running.get("/about/mission/")).status == 200 and "alagen-overlay" in a.text and a, "the overlay")
+        def with_overlay():
+            answer = running.get("/about/mission/")
+            return answer if answer.status == 200 and "alagen-overlay" in answer.text else None
+
+        served_page = running.until(with_overlay, "the overlay")
         assert "Mission" in served_page.text  # the last good page, still served
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in served_page.text
         assert "<script>alert(1)" not in served_page.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in broken["overlay"] and "<script>alert" not in broken["overlay"]
         assert running.get("/").status == 200 and "alagen-overlay" in running.get("/").text
-        until(lambda: "build failed with 1 error; still serving the last good build" in running.output, "the terminal")
+        running.until(lambda: "build failed with 1 error; still serving the last good build" in running.output, "the terminal")
         assert re.search(r"(?m)^content/about/mission\.md:\d+:\d+: ", running.output)
 
         page.write_text(good.replace("title: Our mission & values", "title: Our mission, fixed"))
@@ -253,7 +257,7 @@ def test_a_broken_file_keeps_the_last_good_site_and_shows_the_problem_until_fixe
         assert fixed["build"] != before["build"] and fixed["problems"] == [] and fixed["overlay"] == ""
         answer = running.get("/about/mission/")
         assert "alagen-overlay" not in answer.text and "Our mission, fixed" in answer.text
-        until(lambda: "content/about/mission.md changed: fixed; rebuilt in" in running.output, "the terminal")
+        running.until(lambda: "content/about/mission.md changed: fixed; rebuilt in" in running.output, "the terminal")
     finally:
         events.close()
 
@@ -268,7 +272,7 @@ def test_a_site_that_never_built_shows_its_problems_and_serves_once_fixed(tmp_pa
         assert answer.status == 500 and "The site could not be built" in answer.text
         assert "content/index.md:2:" in answer.text
         index.write_text("---\ntitle: Welcome back\n---\nHello.\n")
-        until(lambda: running.get("/").status == 200, "the fixed site")
+        running.until(lambda: running.get("/").status == 200, "the fixed site")
         assert "Welcome back" in running.get("/").text
     finally:
         running.stop()
@@ -277,9 +281,9 @@ def test_a_site_that_never_built_shows_its_problems_and_serves_once_fixed(tmp_pa
 def test_a_layout_and_a_data_file_change_rebuild_what_uses_them(server):
     running = server()
     edit(running.root / "layouts/base.html", "<footer>", "<footer>Layout edited. ")
-    until(lambda: "Layout edited." in running.get("/about/").text, "the layout change")
+    running.until(lambda: "Layout edited." in running.get("/about/").text, "the layout change")
     edit(running.root / "data/site.yaml", "title: Golden Library Association", "title: Renamed Association")
-    until(lambda: "| Renamed Association</title>" in running.get("/about/").text, "the settings change")
+    running.until(lambda: "| Renamed Association</title>" in running.get("/about/").text, "the settings change")
 
 
 def test_the_site_is_served_under_its_base_path(server):
@@ -302,12 +306,12 @@ def test_ctrl_c_stops_cleanly_and_leaves_nothing_behind(server, stop):
     import signal
 
     running = server()
-    until(lambda: running.status()["search"] >= 1, "the search index")
+    running.until(lambda: running.status()["search"] >= 1, "the search index")
     children = _children(running.process.pid)
     assert list(running.tmp.iterdir())  # the server's own folder, while it runs
     running.process.send_signal(getattr(signal, stop))  # Ctrl-C, kill, a closed terminal
     assert running.process.wait(timeout=60) == 0
-    until(lambda: "Stopped." in running.output, "the last line")
+    running.until(lambda: "Stopped." in running.output, "the last line")
     assert "Traceback" not in running.output
     assert list(running.tmp.iterdir()) == []
     assert [pid for pid in children if Path(f"/proc/{pid}").exists()] == []
@@ -411,7 +415,7 @@ def test_an_open_tab_reloads_by_itself_shows_problems_and_finds_new_words(server
     running = server()
     # The fixture's layout names no icon, and a browser's own request for /favicon.ico would count as a problem.
     edit(running.root / "layouts/base.html", '<meta charset="utf-8">', '<meta charset="utf-8"><link rel="icon" href="data:,">')
-    until(lambda: 'href="data:,"' in running.get("/about/").text, "the layout change")
+    running.until(lambda: 'href="data:,"' in running.get("/about/").text, "the layout change")
     page_file = running.root / "content/about/index.md"
     good = page_file.read_text()
     with browser_page() as tab:
@@ -444,5 +448,5 @@ def test_an_open_tab_reloads_by_itself_shows_problems_and_finds_new_words(server
             script = "word => import('/pagefind/pagefind.js').then(pf => pf.search(word)).then(r => r.results.length)"
             return tab.evaluate(script, word)
 
-        assert until(lambda: search("zanzibarian"), "the new word in the search index") == 1
+        assert running.until(lambda: search("zanzibarian"), "the new word in the search index") == 1
         assert tab.problems == []

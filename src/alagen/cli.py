@@ -78,6 +78,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except CannotServe as err:
         print(f"alagen: {err}", file=sys.stderr)
         return 2
+    except Exception as err:  # a bug in alagen, not an editor's mistake
+        print(f"alagen: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        traceback.print_exc()
+        print("Please report it.", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -101,14 +101,31 @@ class Session:
         self.search.refresh(self.builder.options.out)
         return result
 
-    def watch(self, stop: threading.Event) -> None:
-        """Rebuild after every batch of saved changes until `stop` is set or Ctrl-C."""
+    def watch(self, stop: threading.Event, ready: Callable[[], None]) -> None:
+        """Build, call `ready`, then rebuild after every batch of saved changes until `stop`
+        is set or Ctrl-C. The watcher starts first, so no save is missed, not even during the
+        first build."""
         folders = [self.root / name for name in WATCHED if (self.root / name).is_dir()]
         relevant = functools.partial(_relevant, self.root)
-        for changes in watchfiles.watch(*folders, watch_filter=relevant, stop_event=stop, step=30):
-            changed = _changed_files(changes, self.root)
-            if changed:
-                self.rebuild(changed)
+        polling, built = False, False
+        while not stop.is_set():
+            try:
+                # An empty batch every 100 ms when nothing changed: the first one says the watcher is on.
+                for changes in watchfiles.watch(
+                    *folders, watch_filter=relevant, stop_event=stop, step=30, rust_timeout=100,
+                    yield_on_timeout=True, force_polling=polling or None,
+                ):
+                    if not built:
+                        built = True
+                        self.rebuild()
+                        ready()
+                    elif changed := _changed_files(changes, self.root):
+                        self.rebuild(changed)
+            except OSError as err:  # no more inotify watches or instances, a network drive
+                if polling:
+                    raise
+                self.warn(f"alagen: cannot watch the files for changes ({err}); checking them every 0.3 s instead")
+                polling = True
 
     def close(self) -> None:
         self.live.close()
@@ -159,11 +176,13 @@ def run(options: ServeOptions, say: Callable[[str], None], warn: Callable[[str],
     try:
         session = Session(options, workdir, say, warn)
         threading.Thread(target=session.server.serve_forever, name="alagen-http", daemon=True).start()
-        session.rebuild()
-        say(f"Serving {options.root} at {session.url} (Ctrl-C to stop); watching {', '.join(n + '/' for n in WATCHED)}")
-        if options.host not in ("127.0.0.1", "localhost", "::1"):
-            warn(f"warning: --host {options.host}: other computers on the network can see this preview")
-        session.watch(stop)
+
+        def ready() -> None:
+            say(f"Serving {options.root} at {session.url} (Ctrl-C to stop); watching {', '.join(n + '/' for n in WATCHED)}")
+            if options.host not in ("127.0.0.1", "localhost", "::1"):
+                warn(f"warning: --host {options.host}: other computers on the network can see this preview")
+
+        session.watch(stop, ready)
     except KeyboardInterrupt:
         pass
     finally:
