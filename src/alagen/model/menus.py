@@ -101,7 +101,7 @@ def _item(item, here, pos: Positions, find_page, sources, problems) -> MenuItem 
         return None
     links = read_items(item["links"], here + ("links",), pos, find_page, sources, problems) if "links" in item else ()
     columns = _columns(item["columns"], here + ("columns",), pos, find_page, sources, problems) if "columns" in item else ()
-    if links and columns:
+    if "links" in item and "columns" in item:  # by the keys: a broken link must not hide it
         problems.error(pos.key(*here, "columns"), f"menu item '{title}' has both 'links' and 'columns'; put every link in a column")
     if ("page" in item) == ("url" in item):
         problems.error(pos.value(*here), f"menu item '{title}' needs exactly one of 'page' (a file under content/) or 'url'")
@@ -118,10 +118,13 @@ def _item(item, here, pos: Positions, find_page, sources, problems) -> MenuItem 
     if url == "":  # the page itself has errors, reported at its own file
         return None
     if url is None:
-        # Compared without the 'content/' every path shares, which would make any two look alike.
-        written = [s.removeprefix("content/") for s in sources]
-        guess = difflib.get_close_matches(source.removeprefix("content/"), written, n=1, cutoff=0.7)
-        hint = f"; did you mean '{guess[0]}'?" if guess else "; the path is relative to content/"
+        if source in sources:  # the file is there, but left out of this build
+            hint = "; it is a draft, not yet published or expired: link to it once it is published"
+        else:
+            # Compared without the 'content/' every path shares, which would make any two look alike.
+            written = [s.removeprefix("content/") for s in sources]
+            guess = difflib.get_close_matches(source.removeprefix("content/"), written, n=1, cutoff=0.7)
+            hint = f"; did you mean '{guess[0]}'?" if guess else "; the path is relative to content/"
         problems.error(location, f"menu item '{title}' points at {source}, which is not a published page{hint}")
         return None
     return MenuItem(title, url, False, source, links, location, columns)
@@ -134,13 +137,13 @@ def _columns(columns, where, pos: Positions, find_page, sources, problems) -> tu
     result = []
     for index, column in enumerate(columns):
         here = where + (index,)
-        if not isinstance(column, dict) or not isinstance(column.get("title"), str) or "links" not in column:
-            problems.error(pos.value(*here), "each column needs a 'title' and 'links'")
-            continue
-        for key in column:
+        for key in column if isinstance(column, dict) else ():  # first: 'link:' is why 'links' is missing
             if not any(f.name == key for f in schema.MENU_COLUMN_FIELDS):
                 message = schema.unknown_key(key, schema.MENU_COLUMN_FIELDS, "menu column key")
                 problems.error(pos.key(*here, key), message, span=len(str(key)))
+        if not isinstance(column, dict) or not isinstance(column.get("title"), str) or "links" not in column:
+            problems.error(pos.value(*here), "each column needs a 'title' and 'links'")
+            continue
         links = read_items(column["links"], here + ("links",), pos, find_page, sources, problems)
         result.append(MenuColumn(column["title"], links))
     return tuple(result)
