@@ -42,8 +42,11 @@ def read_redirects(
     problems: Problems,
 ) -> tuple[Redirect, ...]:
     by_source = {p.source: p for p in pages}
+    files = {"/" + s.source.removeprefix("content/"): s.source for s in statics}
     taken = {_key(p.url): p.source for p in pages}
-    taken.update({_key("/" + s.source.removeprefix("content/")): s.source for s in statics})
+    taken.update({_key(url): source for url, source in files.items()})
+    # Each page's and file's URL as it is: a target is written that way (/files/a.pdf, not /files/A.PDF/).
+    found = {_key(url): url for url in [p.url for p in pages] + list(files)}
     wanted = [Redirect(alias, page.url, 301, page.at("aliases")) for page in pages for alias in page.aliases]
     wanted += _from_file(data, by_source, problems)
 
@@ -67,7 +70,7 @@ def read_redirects(
 
     final = []
     for redirect in seen.values():
-        followed = _follow(redirect, seen, taken, problems)
+        followed = _follow(redirect, seen, found, problems)
         if followed is not None:
             final.append(followed)
     return tuple(sorted(final, key=lambda r: r.source))
@@ -115,6 +118,9 @@ def _from_file(data: tuple[DataFile, ...], by_source: Mapping[str, Page], proble
 def _target(to: str, by_source: Mapping[str, Page], where: Location, problems: Problems) -> str | None:
     """The URL `to` names: a full URL, a site path, or a page by its file under content/."""
     if to.startswith(("http://", "https://")):
+        if any(c.isspace() for c in to):  # _redirects separates its fields by spaces
+            problems.error(where, f"'to: {to}' has a space, which would break the redirect; write it as %20", span=len(to))
+            return None
         return to
     if to.startswith("/"):
         reason = urls.check_site_path(to, "to")
@@ -125,19 +131,26 @@ def _target(to: str, by_source: Mapping[str, Page], where: Location, problems: P
     source = "content/" + to.removeprefix("content/")
     page = by_source.get(source)
     if page is None:
-        guess = difflib.get_close_matches(source, list(by_source), n=1, cutoff=0.7)
-        hint = f"; did you mean '{guess[0].removeprefix('content/')}'?" if guess else "; give a file under content/, a path starting with /, or https://..."
+        # Compared without the 'content/' every path shares, which would make any two look alike.
+        written = [s.removeprefix("content/") for s in by_source if s.startswith("content/")]
+        guess = difflib.get_close_matches(to.removeprefix("content/"), written, n=1, cutoff=0.7)
+        hint = f"; did you mean '{guess[0]}'?" if guess else "; give a file under content/, a path starting with /, or https://..."
         problems.error(where, f"'to: {to}' is not a published page{hint}", span=len(to))
         return None
     return page.url
 
 
-def _follow(redirect: Redirect, by_key: Mapping[str, Redirect], taken: Mapping[str, str], problems: Problems) -> Redirect | None:
-    """The redirect pointed at its final target; None (reported) for a loop or a missing target."""
+def _follow(redirect: Redirect, by_key: Mapping[str, Redirect], found: Mapping[str, str], problems: Problems) -> Redirect | None:
+    """The redirect pointed at its final target; None (reported) for a loop or a missing target.
+    `found` gives each page's and file's URL by its key."""
     current, visited = redirect, [redirect]
     while not current.external and current.status != 410:
         key = _key(current.target)
-        if key in taken or current.target.lower().endswith(MADE_FILE_ENDINGS):
+        if key in found:
+            target = found[key]
+            break
+        if current.target.lower().endswith(MADE_FILE_ENDINGS):
+            target = current.target
             break
         following = by_key.get(key)
         if following is None:
@@ -155,11 +168,13 @@ def _follow(redirect: Redirect, by_key: Mapping[str, Redirect], taken: Mapping[s
             return None
         visited.append(following)
         current = following
-    if current is redirect:
-        return redirect
+    else:
+        target = current.target  # another website, or gone
     if current.status == 410:  # a chain into gone content is gone too
         return Redirect(redirect.source, "", 410, redirect.location)
-    return Redirect(redirect.source, current.target, redirect.status, redirect.location)
+    # One temporary step makes the whole way temporary: a 301 would be cached for good.
+    status = 302 if any(r.status == 302 for r in visited) else redirect.status
+    return Redirect(redirect.source, target, status, redirect.location)
 
 
 def _key(path: str) -> str:
