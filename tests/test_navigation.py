@@ -584,6 +584,14 @@ def test_an_unknown_unit_in_folder_defaults_is_reported_once_at_the_defaults_fil
     ]
 
 
+@pytest.mark.xfail(strict=True, reason="units are checked on published pages (site.py): a folder default no page uses is not")
+def test_an_unknown_unit_in_folder_defaults_without_pages_is_an_error(site):
+    root = site({"content/x/_defaults.yaml": "unit: plaa\n", "content/x/wip.md": _page("Draft", "draft: true")})
+    assert problems_of(root) == [
+        "content/x/_defaults.yaml:1:7: unit 'plaa' is not a division in data/divisions.yaml; did you mean 'pla'?"
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "yaml"),
     [
