@@ -584,7 +584,6 @@ def test_an_unknown_unit_in_folder_defaults_is_reported_once_at_the_defaults_fil
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="units are checked on published pages (site.py): a folder default no page uses is not")
 def test_an_unknown_unit_in_folder_defaults_without_pages_is_an_error(site):
     root = site({"content/x/_defaults.yaml": "unit: plaa\n", "content/x/wip.md": _page("Draft", "draft: true")})
     assert problems_of(root) == [
@@ -760,7 +759,6 @@ def test_an_unknown_topic_is_an_error_at_its_list_item(site):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="a folder default's topics are located at the list, not the item (pages.py)")
 def test_an_unknown_topic_in_folder_defaults_is_an_error_at_its_list_item(site):
     defaults = "topics: [privacy, zoology]\n"
     root = site({"content/x/_defaults.yaml": defaults, "content/x/a.md": _page("A"), "data/topics.yaml": TOPICS})

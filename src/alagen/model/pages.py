@@ -39,7 +39,10 @@ class Pager:
         shown = [n for n in range(1, self.count + 1) if n in (1, self.count) or abs(n - self.number) <= around]
         result: list[int | None] = []
         for n in shown:
-            if result and n - (result[-1] or 0) > 1:
+            gap = n - (result[-1] or 0) if result else 1
+            if gap == 2:  # one number left out: show it rather than '…'
+                result.append(n - 1)
+            elif gap > 2:
                 result.append(None)
             result.append(n)
         return tuple(result)
@@ -116,7 +119,10 @@ def read_defaults(defaults: tuple[DataFile, ...], problems: Problems) -> dict[st
                 problems.error(Location(file.source, 1, 1), "_defaults.yaml must be 'key: value' lines (a mapping)")
             continue
         values = schema.validate(file.value, file.positions, schema.PAGE_FIELDS, problems, check_required=False)
-        result[file.name] = (values, {k: file.positions.value(k) for k in values})
+        where = {k: file.positions.value(k) for k in values}
+        if isinstance(file.value.get("topics"), list):  # an unknown topic is reported at its item
+            where.update({f"topics.{i}": file.positions.value("topics", i) for i in range(len(file.value["topics"]))})
+        result[file.name] = (values, where)
     return result
 
 

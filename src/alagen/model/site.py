@@ -187,8 +187,8 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
     generated = [_with_layout(p, sources.layouts) for p in made + listings_of_topics]
     published = [p for p in published if p.url not in replaced] + generated
     published.sort(key=lambda p: p.url)
-    check_units(_units_used(published, records), divisions, problems)
-    check_topics(_topics_used(published, records), topics, problems)
+    check_units(_units_used(published, records, defaults), divisions, problems)
+    check_topics(_topics_used(published, records, defaults), topics, problems)
     redirects = read_redirects(sources.data, published, sources.statics, problems)
     _check_outputs(published, sources.statics, redirects, problems)
 
@@ -223,8 +223,11 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
     )
 
 
-def _units_used(pages: list[Page], records: Records):
-    """(unit, where it was written) for every page and record that names one."""
+def _units_used(pages: list[Page], records: Records, defaults: Mapping[str, tuple[dict, dict]]):
+    """(unit, where it was written) for every folder default, page and record that names one."""
+    for values, where in defaults.values():
+        if "unit" in values:
+            yield values["unit"], where["unit"]
     for page in pages:
         if page.unit and page.record is None and "unit" in page.where:
             yield page.unit, page.at("unit")
@@ -234,8 +237,11 @@ def _units_used(pages: list[Page], records: Records):
             yield unit, record.where.get("unit", record.where[""])
 
 
-def _topics_used(pages: list[Page], records: Records):
-    """(topic, where it was written) for every page and event that names one."""
+def _topics_used(pages: list[Page], records: Records, defaults: Mapping[str, tuple[dict, dict]]):
+    """(topic, where it was written) for every folder default, page and event that names one."""
+    for values, where in defaults.values():
+        for index, topic in enumerate(values.get("topics", ())):
+            yield topic, where.get(f"topics.{index}") or where["topics"]
     for page in pages:
         if page.record is None:
             for index, topic in enumerate(page.topics):
