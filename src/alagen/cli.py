@@ -11,6 +11,7 @@ from alagen import __version__
 from alagen.clock import parse_now
 from alagen.errors import BuildFailed, excerpt
 from alagen.pipeline import BuildOptions, BuildReport, build
+from alagen.progress import Bar, Silent, summary_table
 from alagen.search import SearchFailed
 
 
@@ -110,7 +111,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         root=root, out=args.out, now=now, drafts=args.drafts, strict=args.strict, search=not args.no_search
     )
     try:
-        report = build(options)
+        report = _build(options, Silent() if args.quiet else Bar(sys.stderr))
     except BuildFailed as failed:
         _print_problems(failed, root, args.verbose)
         return 1
@@ -138,6 +139,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(options: BuildOptions, progress) -> BuildReport:
+    """The build, with the progress bar cleared before anything else is printed."""
+    try:
+        return build(options, progress)
+    finally:
+        progress.close()
+
+
 def _print_problems(failed: BuildFailed, root: Path, verbose: bool) -> None:
     for problem in failed.problems:
         print(excerpt(problem, root), file=sys.stderr)
@@ -156,12 +165,4 @@ def summary(report: BuildReport, root: Path) -> str:
         out = report.out.relative_to(root).as_posix() + "/"
     except ValueError:
         out = str(report.out)
-    total = sum(seconds for _, seconds in report.timings)
-    stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.timings)
-    records = ", ".join(f"{count} {name}" for name, count in report.records if count)
-    return (
-        f"Built {report.pages} pages ({records or 'no records'}; {report.data_files} data files) into {out}: "
-        f"{report.files} files, {report.size / 1024:.0f} KiB"
-        + (f", {report.indexed} pages searchable" if report.indexed is not None else "")
-        + f" in {total:.2f} s ({stages})"
-    )
+    return summary_table(report, out)

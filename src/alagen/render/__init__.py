@@ -13,8 +13,9 @@ from alagen.render import assets, calendar, feeds, html, redirects, sitemap
 from alagen.templates import LINKS_FROM_ROOT, make_environment
 
 
-def render_site(site: Site, root: Path, asset_files, problems: Problems) -> tuple[Output, ...]:
-    """Render the whole site; raise BuildFailed with every problem found."""
+def render_site(site: Site, root: Path, asset_files, problems: Problems, on_page=None) -> tuple[Output, ...]:
+    """Render the whole site; raise BuildFailed with every problem found. `on_page()` is
+    called after each page (the progress bar)."""
     markdown = Markdown(raw_html=site.settings.raw_html)
     asset_urls, asset_outputs = assets.hash_assets(asset_files, problems)
     resolve = html.make_resolver(site)
@@ -26,7 +27,7 @@ def render_site(site: Site, root: Path, asset_files, problems: Problems) -> tupl
         return rendered.html
 
     env = make_environment(root / "layouts", site, asset_urls, render_markdown, resolve)
-    pages, page_problems = html.render_pages(site, env, markdown, resolve, root)
+    pages, page_problems = html.render_pages(site, env, markdown, resolve, root, on_page)
     problems.extend(page_problems)
     records = calendar.calendars(site, problems) + feeds.feeds(site)
     problems.check()
