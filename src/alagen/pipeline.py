@@ -65,7 +65,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     site = build_site(sources, options.now, options.drafts, problems)
     lap("model")
     progress.stage("render", total=len(site.pages))
-    outputs = render_site(site, root, sources.assets, problems, on_page=progress.advance)
+    cache = out.parent / ".alagen-cache"  # resized photos, kept between builds
+    outputs = render_site(site, root, sources.assets, problems, on_page=progress.advance, cache=cache)
     lap("render")
     progress.stage("write")
     staged = stage(outputs, out)
