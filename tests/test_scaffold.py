@@ -160,6 +160,7 @@ def test_where_a_new_file_goes(kind, target, expected):
         ("page", "about/notes.txt", "should end in .md"),
         ("news", "about/item.md", "news items live in content/news/"),
         ("event", "data/jobs.yaml", "events live in data/events.yaml or data/events/*.yaml, not data/jobs.yaml"),
+        ("page", "news/board.md", "content/news/board.md would be a news item; use: alagen new news board.md"),
     ],
 )
 def test_a_wrong_place_is_explained(kind, target, message):

@@ -76,6 +76,15 @@ def test_main_and_the_daily_run_build_as_of_today_and_publish(workflow, event):
     assert "deploy --prod --no-build --dir build" in commands[publish]  # the folder that was checked
 
 
+@pytest.mark.parametrize("event", ["pull_request", "push"])
+def test_resized_photos_are_kept_between_runs(workflow, event):
+    job = job_for(workflow, event)
+    cache = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".alagen-cache"  # where alagen keeps them, beside build/
+    build = next(s for s in job["steps"] if s.get("run", "").startswith("python3 -m alagen build"))
+    assert job["steps"].index(cache) < job["steps"].index(build)
+
+
 def test_secrets_reach_only_the_publishing_step(workflow):
     for job in workflow["jobs"].values():
         for step in job["steps"]:

@@ -108,6 +108,8 @@ def place(kind: Kind, target: str) -> str:
         raise ScaffoldError(f"'{target}' should end in {wanted[0]}; write it like {_example(kind)}")
     if kind.name == "news" and not text.startswith("content/news/"):
         raise ScaffoldError(f"news items live in content/news/; write it like {_example(kind)}")
+    if kind.name == "page" and text.startswith("content/news/") and not text.endswith("/index.md"):
+        raise ScaffoldError(f"{text} would be a news item; use: alagen new news {text.removeprefix('content/news/')}")
     if kind.collection:
         name = posixpath.splitext(text.removeprefix("data/"))[0]
         if name != kind.collection and not name.startswith(kind.collection + "/"):
