@@ -39,4 +39,7 @@ def render_site(
     problems.check()
     statics = tuple(Output(s.source.removeprefix("content/"), copy_from=s.path) for s in site.statics)
     outputs = pages + statics + asset_outputs + images.outputs() + redirects.redirects(site)
-    return outputs + records + (sitemap.sitemap(site), sitemap.robots(site))
+    outputs += records + (sitemap.sitemap(site), sitemap.robots(site))
+    redirects.check_made_targets(site, outputs, problems)
+    problems.check()
+    return outputs

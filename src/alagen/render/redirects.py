@@ -11,7 +11,8 @@ from __future__ import annotations
 from markupsafe import escape
 
 from alagen.model import urls
-from alagen.model.redirects import Redirect
+from alagen.errors import Problems
+from alagen.model.redirects import MADE_FILE_ENDINGS, Redirect
 from alagen.model.site import NOT_FOUND_URL, Site
 from alagen.output import Output
 from alagen.render.sitemap import absolute
@@ -34,6 +35,22 @@ def redirects(site: Site) -> tuple[Output, ...]:
     if rules:
         outputs.append(Output("_redirects", data=("\n".join(rules) + "\n").encode("utf-8")))
     return tuple(outputs)
+
+
+def check_made_targets(site: Site, outputs: tuple[Output, ...], problems: Problems) -> None:
+    """A redirect to a file the render stage makes (a feed, a calendar) is checked here,
+    once every output is known: the model cannot see them."""
+    paths = {o.path for o in outputs}
+    for redirect in site.redirects:
+        target = redirect.target
+        if redirect.external or not target.lower().endswith(MADE_FILE_ENDINGS):
+            continue
+        if target.lstrip("/") not in paths:
+            problems.error(
+                redirect.location,
+                f"the redirect from {redirect.source} leads to {target}, where there is no page; "
+                "point it at an existing page",
+            )
 
 
 def _moved(site: Site, redirect: Redirect, target: str) -> bytes:
