@@ -189,7 +189,7 @@ def test_the_same_broken_link_twice_is_reported_at_each_place():
 LINKED = {
     "content/about/index.md": "---\ntitle: About\n---\n",
     "content/about/mission.md": "---\ntitle: Mission\n---\n## Goals\n",
-    "content/reports/photo.png": b"\x89PNG",
+    "content/reports/photo.svg": '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>',
     "content/reports/files/report.pdf": b"%PDF",
     "content/café.md": "---\ntitle: Café\n---\n",
 }
@@ -203,7 +203,7 @@ LINKED = {
         ("[m](../about/mission.md#goals)", '<a href="/about/mission/#goals">m</a>'),
         ("[m](../about/index.md)", '<a href="/about/">m</a>'),
         ("[m](../café.md)", '<a href="/caf%C3%A9/">m</a>'),
-        ("![p](photo.png)", '<img src="/reports/photo.png" alt="p" />'),
+        ("![p](photo.svg)", '<img src="/reports/photo.svg" alt="p" decoding="async" />'),
         ("[r](files/report.pdf)", '<a href="/reports/files/report.pdf">r</a>'),
         ("[e](/events/)", '<a href="/events/">e</a>'),
     ],
@@ -219,11 +219,11 @@ def test_links_live_under_the_base_path(site):
         {
             **LINKED,
             "data/site.yaml": "title: T\nbase_url: https://example.org/sub/\n",
-            "content/reports/item.md": "---\ntitle: Item\ndate: 2025-02-01\n---\n[m](../about/mission.md#goals) ![p](photo.png) [h](/)\n",
+            "content/reports/item.md": "---\ntitle: Item\ndate: 2025-02-01\n---\n[m](../about/mission.md#goals) ![p](photo.svg) [h](/)\n",
         }
     )
     build_at(root)
-    assert '<p><a href="/sub/about/mission/#goals">m</a> <img src="/sub/reports/photo.png" alt="p" /> <a href="/sub/">h</a></p>' in read(
+    assert '<p><a href="/sub/about/mission/#goals">m</a> <img src="/sub/reports/photo.svg" alt="p" decoding="async" /> <a href="/sub/">h</a></p>' in read(
         root, "reports/item/index.html"
     )
 
@@ -233,9 +233,13 @@ def test_links_live_under_the_base_path(site):
     [
         ("[x](../../outside.md)", "the link '../../outside.md' leads outside content/; link pages by their file under content/"),
         (
-            "![p](nowhere.png)",
-            "links to content/reports/nowhere.png, which is not a file under content/; "
+            "[p](nowhere.pdf)",
+            "links to content/reports/nowhere.pdf, which is not a file under content/; "
             "link a page by its .md file, or put the file next to the page",
+        ),
+        (
+            "![p](nowhere.png)",
+            "the image content/reports/nowhere.png does not exist; check the path, or put the file next to the page",
         ),
     ],
 )

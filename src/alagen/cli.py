@@ -11,6 +11,7 @@ from alagen import __version__
 from alagen.clock import parse_now
 from alagen.errors import BuildFailed, excerpt
 from alagen.pipeline import BuildOptions, BuildReport, build
+from alagen.progress import Bar, Silent, summary_table
 from alagen.search import SearchFailed
 
 
@@ -47,10 +48,56 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
     serve_cmd.set_defaults(command=cmd_serve)
 
+    new_cmd = commands.add_parser("new", help="start a page, news item, event, job or award from its template")
+    new_cmd.add_argument("kind", choices=("page", "news", "event", "job", "award"), metavar="KIND",
+                         help="page, news, event, job or award")
+    new_cmd.add_argument("path", metavar="PATH", help="e.g. about/history.md, events/spring.yaml, data/jobs.yaml")
+    new_cmd.add_argument("--title", help="the title (default: made from the file name)")
+    new_cmd.add_argument("--date", metavar="DATE", help="the date to write, YYYY-MM-DD (default: today)")
+    new_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
+    new_cmd.set_defaults(command=cmd_new)
+
+    init_cmd = commands.add_parser("init", help="start a new, minimal site in DIR")
+    init_cmd.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    init_cmd.set_defaults(command=cmd_init)
+
     schema_cmd = commands.add_parser("schema", help="write JSON Schema files for editors' tools")
     schema_cmd.add_argument("folder", type=Path, metavar="DIR", help="where to write *.schema.json")
     schema_cmd.set_defaults(command=cmd_schema)
     return parser
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from alagen.scaffold import ScaffoldError, new
+
+    try:
+        today = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    except ValueError:
+        print(f"alagen: --date {args.date} is not a date; write it as YYYY-MM-DD", file=sys.stderr)
+        return 2
+    try:
+        written = new(args.kind, args.path, args.site.resolve(), today, args.title)
+    except ScaffoldError as err:
+        print(f"alagen: {err}", file=sys.stderr)
+        return 1
+    what = ("added a new " if written.appended else "wrote a new ") + ("news item" if args.kind == "news" else args.kind)
+    print(f"{written.path}:{written.line}: {what}; fill in its fields, then run: alagen build")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from alagen.scaffold import ScaffoldError, init
+
+    try:
+        files = init(args.folder)
+    except ScaffoldError as err:
+        print(f"alagen: {err}", file=sys.stderr)
+        return 1
+    print(f"Started a new site in {args.folder} ({len(files)} files). Next:")
+    print(f"  cd {args.folder} && alagen build    # then open build/index.html")
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -97,7 +144,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         root=root, out=args.out, now=now, drafts=args.drafts, strict=args.strict, search=not args.no_search
     )
     try:
-        report = build(options)
+        report = _build(options, Silent() if args.quiet else Bar(sys.stderr))
     except BuildFailed as failed:
         _print_problems(failed, root, args.verbose)
         return 1
@@ -125,6 +172,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(options: BuildOptions, progress) -> BuildReport:
+    """The build, with the progress bar cleared before anything else is printed."""
+    try:
+        return build(options, progress)
+    finally:
+        progress.close()
+
+
 def _print_problems(failed: BuildFailed, root: Path, verbose: bool) -> None:
     for problem in failed.problems:
         print(excerpt(problem, root), file=sys.stderr)
@@ -143,12 +198,4 @@ def summary(report: BuildReport, root: Path) -> str:
         out = report.out.relative_to(root).as_posix() + "/"
     except ValueError:
         out = str(report.out)
-    total = sum(seconds for _, seconds in report.timings)
-    stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.timings)
-    records = ", ".join(f"{count} {name}" for name, count in report.records if count)
-    return (
-        f"Built {report.pages} pages ({records or 'no records'}; {report.data_files} data files) into {out}: "
-        f"{report.files} files, {report.size / 1024:.0f} KiB"
-        + (f", {report.indexed} pages searchable" if report.indexed is not None else "")
-        + f" in {total:.2f} s ({stages})"
-    )
+    return summary_table(report, out)

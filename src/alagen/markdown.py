@@ -29,6 +29,9 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 # resolve(target, source) -> href; raises ValueError with a message for the editor.
 Resolver = Callable[[str, str], str]
+# image(target, link_from, first) -> the <img> attributes (src, srcset, width, ...) of a
+# local image; raises ValueError. `first` is true for a page's first image (not lazy).
+ImageHook = Callable[[str, str, bool], dict]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,7 @@ class Rendered:
 class Markdown:
     """One configured parser, reused for every page."""
 
-    def __init__(self, raw_html: bool = True):
+    def __init__(self, raw_html: bool = True, image: ImageHook | None = None):
         md = MarkdownIt("commonmark", {"typographer": True, "html": raw_html})
         md.enable(["table", "strikethrough", "replacements", "smartquotes"])
         md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin, label=True)
@@ -83,6 +86,7 @@ class Markdown:
         md.core.ruler.push("alagen_headings", _heading_ids)
         md.core.ruler.push("alagen_links", _rewrite_links)
         self._md = md
+        self._image = image
 
     def render(
         self, text: str, source: str, first_line: int, resolve: Resolver, link_from: str | None = None, first_col: int = 1
@@ -90,6 +94,7 @@ class Markdown:
         """Render `text`, which starts at `first_line` (and, every line, `first_col`) of
         `source`. Relative links start from the folder of `link_from` (default: `source`)."""
         env = {"source": source, "first_line": first_line, "resolve": resolve, "problems": [], "headings": []}
+        env["image"], env["images"] = self._image, 0
         env["link_from"] = link_from or source
         env["indent"] = first_col - 1
         env["lines"] = text.split("\n")
@@ -158,15 +163,34 @@ def _rewrite_links(state) -> None:
             if attr is None:
                 continue
             target = str(token.attrGet(attr) or "")
-            if not target or target.startswith("#") or target.startswith("//") or _SCHEME.match(target):
-                continue
             # markdown-it percent-encodes the target (café.md -> caf%C3%A9.md); files are
             # named as the editor typed them.
             written = unquote(target)
+            if token.type == "image" and env.get("image"):
+                _image(token, block, written, env)
+                continue
+            if not target or target.startswith("#") or target.startswith("//") or _SCHEME.match(target):
+                continue
             try:
                 token.attrSet(attr, env["resolve"](written, env["link_from"]))
             except ValueError as err:
                 env["problems"].append(Problem(_locate(env, block, written), str(err), span=len(written)))
+
+
+def _image(token: Token, block: Token, written: str, env) -> None:
+    """`![alt](photo.jpg)`: alt text is required; a local image gets srcset, width, height."""
+    first = env["images"] == 0
+    env["images"] += 1
+    if not token.content.strip():
+        message = f"the image {written} has no alt text; say what it shows: ![A reading room]({written})"
+        env["problems"].append(Problem(_locate(env, block, written), message, span=len(written)))
+    if not written or written.startswith("//") or _SCHEME.match(written):
+        return  # another website's image: shown as it is
+    try:
+        for name, value in env["image"](written, env["link_from"], first).items():
+            token.attrSet(name, value)
+    except ValueError as err:
+        env["problems"].append(Problem(_locate(env, block, written), str(err), span=len(written)))
 
 
 def _check_callout_name(tokens: list[Token], block: Token, env) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from alagen.errors import Problem, Problems
 from alagen.load import load
 from alagen.model.site import build_site
+from alagen.progress import Progress, Silent
 from alagen.render import render_site
 from alagen.search import index_site
 from alagen.write import discard, publish, stage
@@ -41,8 +42,9 @@ class BuildReport:
     warnings: tuple[Problem, ...]
 
 
-def build(options: BuildOptions) -> BuildReport:
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """Build the site. Raises BuildFailed (every problem) and leaves the old build alone."""
+    progress = progress or Silent()
     root = options.root.resolve()
     out = (options.out or root / "build").absolute()
     check_out(root, out)
@@ -56,17 +58,23 @@ def build(options: BuildOptions) -> BuildReport:
         timings.append((stage, now - clock))
         clock = now
 
+    progress.stage("load")
     sources = load(root, problems)
     lap("load")
+    progress.stage("model")
     site = build_site(sources, options.now, options.drafts, problems)
     lap("model")
-    outputs = render_site(site, root, sources.assets, problems)
+    progress.stage("render", total=len(site.pages))
+    cache = out.parent / ".alagen-cache"  # resized photos, kept between builds
+    outputs = render_site(site, root, sources.assets, problems, on_page=progress.advance, cache=cache)
     lap("render")
+    progress.stage("write")
     staged = stage(outputs, out)
     lap("write")
     indexed = None
     try:
         if options.search:
+            progress.stage("index")
             indexed = index_site(staged.folder).pages
             lap("index")
         publish(staged)

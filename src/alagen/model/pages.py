@@ -33,6 +33,20 @@ class Pager:
     def next_url(self) -> str | None:
         return self.urls[self.number] if self.number < self.count else None
 
+    def window(self, around: int = 2) -> tuple[int | None, ...]:
+        """The page numbers to link: the first, the last and those near this one; None
+        where numbers are left out (1 … 4 5 6 … 20)."""
+        shown = [n for n in range(1, self.count + 1) if n in (1, self.count) or abs(n - self.number) <= around]
+        result: list[int | None] = []
+        for n in shown:
+            gap = n - (result[-1] or 0) if result else 1
+            if gap == 2:  # one number left out: show it rather than '…'
+                result.append(n - 1)
+            elif gap > 2:
+                result.append(None)
+            result.append(n)
+        return tuple(result)
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -56,6 +70,7 @@ class Page:
     topics: tuple[str, ...] = ()
     unit: str | None = None
     toc: bool = False
+    paginate: int = 0  # items per page when this page is a listing; 0 for the default
     image: str | None = None
     image_alt: str | None = None
     extra: Mapping[str, Any] = field(default_factory=schema.empty)
@@ -104,7 +119,10 @@ def read_defaults(defaults: tuple[DataFile, ...], problems: Problems) -> dict[st
                 problems.error(Location(file.source, 1, 1), "_defaults.yaml must be 'key: value' lines (a mapping)")
             continue
         values = schema.validate(file.value, file.positions, schema.PAGE_FIELDS, problems, check_required=False)
-        result[file.name] = (values, {k: file.positions.value(k) for k in values})
+        where = {k: file.positions.value(k) for k in values}
+        if isinstance(file.value.get("topics"), list):  # an unknown topic is reported at its item
+            where.update({f"topics.{i}": file.positions.value("topics", i) for i in range(len(file.value["topics"]))})
+        result[file.name] = (values, where)
     return result
 
 
@@ -164,6 +182,11 @@ def read_page(
             problems.error(where["aliases"], reason)
         else:
             aliases.append(alias)
+    if values.get("paginate", 1) < 1:
+        problems.error(where["paginate"], "'paginate' is how many items go on one page of a listing; give a number of 1 or more")
+        values.pop("paginate")
+    for index, _ in enumerate(values.get("topics", ()) if "topics" in document.front else ()):
+        where[f"topics.{index}"] = document.positions.value("topics", index)
     if values.get("publish") and values.get("expires") and values["expires"] < values["publish"]:
         problems.error(where["expires"], "'expires' is before 'publish'; the page would never be shown")
     if url is None:
@@ -188,6 +211,7 @@ def read_page(
         topics=values.get("topics", ()),
         unit=values.get("unit"),
         toc=values.get("toc", False),
+        paginate=values.get("paginate", 0),
         image=values.get("image"),
         image_alt=values.get("image_alt"),
         extra=values.get("extra", MappingProxyType({})),

@@ -63,7 +63,7 @@ def make_resolver(site: Site) -> Resolver:
 
 
 def render_pages(
-    site: Site, env: jinja2.Environment, markdown: Markdown, resolve: Resolver, root: Path
+    site: Site, env: jinja2.Environment, markdown: Markdown, resolve: Resolver, root: Path, on_page=None
 ) -> tuple[tuple[Output, ...], list[Problem]]:
     """Every published page through Markdown and its layout. Template errors are reported
     once, however many pages they break."""
@@ -71,6 +71,8 @@ def render_pages(
     template_errors: dict[tuple, Problem] = {}
     outputs = []
     for page in site.pages:
+        if on_page:
+            on_page()
         # A record's body (data/events.yaml) links from content/, as pages and layouts do.
         link_from = page.source if page.source.startswith("content/") else LINKS_FROM_ROOT
         rendered = markdown.render(page.body, page.source, page.body_line, resolve, link_from, page.body_col)

@@ -1,0 +1,237 @@
+"""Photos in pages and records: resized into a few widths with Pillow and served with
+srcset, sizes, width and height, so phones download a small file and the page does not jump
+while it loads.
+
+A photo is found like a link: relative to the page's folder, or to content/ with a leading
+'/' (and from content/ for records in data/). Each resized file is named by a hash of the
+photo's bytes and the recipe, so it can be cached forever (netlify.toml), and is kept in
+.alagen-cache/ beside the output folder, so the next build copies instead of resizing.
+A missing photo or missing alt text is an error at its file, line and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+from alagen.errors import Problems
+from alagen.model import urls
+from alagen.output import Output
+from alagen.slugs import slugify
+
+WIDTHS = (480, 800, 1200, 1600)  # never larger than the photo itself
+RESIZED = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+# Shown as they are (vectors, animations), with their size when it can be read.
+AS_IS = (".svg", ".gif", ".avif")
+# How wide a photo in a page's text is shown: the text column, or the whole phone screen.
+PROSE_SIZES = "(min-width: 48rem) 45rem, 100vw"
+RECIPE = "lanczos;jpeg82p;webp80;png-opt;v1"  # changing it renames (and remakes) every file
+FOLDER = "assets/img"  # published under the long-cache rule for /assets/*
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    src: str  # the largest version's URL
+    srcset: str  # "URL 480w, URL 800w, ..."; empty for images shown as they are
+    width: int | None
+    height: int | None
+
+    def attributes(self, sizes: str = PROSE_SIZES, lazy: bool = True) -> dict[str, str]:
+        attrs = {"src": self.src}
+        if self.srcset:
+            attrs.update(srcset=self.srcset, sizes=sizes)
+        if self.width and self.height:
+            attrs.update(width=str(self.width), height=str(self.height))
+        if lazy:
+            attrs["loading"] = "lazy"
+        attrs["decoding"] = "async"
+        return attrs
+
+
+class Images:
+    """The photos of one build: found, measured and resized once each, however often used."""
+
+    def __init__(self, site, cache: Path):
+        self._base = site.settings.base_path
+        self._files = {s.source: s.path for s in site.statics}
+        self._cache = cache / "images"
+        self._pictures: dict[str, Picture] = {}
+        self._outputs: dict[str, Output] = {}
+        self.resized = 0  # files made by Pillow in this build (the rest came from the cache)
+
+    def source(self, target: str, link_from: str) -> str:
+        """The file under content/ that `target` names; ValueError saying what is wrong."""
+        path = target.split("#", 1)[0].split("?", 1)[0]
+        if path.startswith("/"):
+            found = posixpath.normpath("content" + path)
+        else:
+            found = posixpath.normpath(posixpath.join(posixpath.dirname(link_from), path))
+        if found not in self._files:
+            raise ValueError(f"the image {found} does not exist; check the path, or put the file next to the page")
+        return found
+
+    def picture(self, source: str) -> Picture:
+        if source not in self._pictures:
+            self._pictures[source] = self._make(source)
+        return self._pictures[source]
+
+    def for_markdown(self, target: str, link_from: str, first: bool) -> dict[str, str]:
+        """The <img> attributes of `![alt](target)`; the first image of a page loads at once."""
+        return self.picture(self.source(target, link_from)).attributes(PROSE_SIZES, lazy=not first)
+
+    def tag(self, page_or_path, alt: str | None = None, sizes: str = "100vw", lazy: bool = True, css_class: str = "") -> Markup:
+        """For layouts: `{{ picture(page, sizes='20rem') }}` (the page's image and image_alt)
+        or `{{ picture('/images/x.jpg', 'What it shows') }}`. A broken image prints nothing:
+        it is reported at the page or record that names it."""
+        if isinstance(page_or_path, str):
+            target, link_from = page_or_path, "content/"
+        else:
+            target, link_from, alt = page_or_path.image, _links_from(page_or_path), alt or page_or_path.image_alt
+        if not target or not alt:
+            return Markup("")
+        try:
+            attrs = self.picture(self.source(target, link_from)).attributes(sizes, lazy)
+        except ValueError:
+            return Markup("")
+        attrs["alt"] = alt
+        if css_class:
+            attrs["class"] = css_class
+        return Markup("<img " + " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items()) + ">")
+
+    def check_pages(self, pages, problems: Problems) -> None:
+        """Every page's and record's `image:` exists, can be read, and has its alt text."""
+        for page in pages:
+            if not page.image:
+                continue
+            try:
+                self.picture(self.source(page.image, _links_from(page)))
+            except ValueError as err:
+                problems.error(page.at("image"), str(err), span=len(page.image))
+            if not page.image_alt and page.record is None:  # records: checked with their fields
+                problems.error(page.at("image"), "the image needs 'image_alt:' saying what it shows", span=len(page.image))
+
+    def outputs(self) -> tuple[Output, ...]:
+        return tuple(self._outputs[path] for path in sorted(self._outputs))
+
+    def _make(self, source: str) -> Picture:
+        path = self._files[source]
+        suffix = path.suffix.lower()
+        if suffix in RESIZED:
+            return self._resize(source, path, RESIZED[suffix])
+        href = urls.href(self._base, "/" + source.removeprefix("content/"))
+        if suffix == ".svg":
+            return Picture(href, "", *_svg_size(path))
+        if suffix in AS_IS:
+            return Picture(href, "", *_raster_size(source, path))
+        raise ValueError(f"{source} is not an image alagen can show; use a JPEG, PNG, WebP, GIF or SVG file")
+
+    def _resize(self, source: str, path: Path, fmt: str) -> Picture:
+        data = path.read_bytes()
+        width, height = _raster_size(source, path)
+        largest = min(width, WIDTHS[-1])
+        widths = [w for w in WIDTHS if w < largest] + [largest]
+        stem = slugify(path.stem) if path.stem else "image"
+        ending = "jpg" if fmt == "JPEG" else fmt.lower()
+        made: list[tuple[int, str]] = []
+        original = None
+        for w in widths:
+            key = hashlib.sha256(data + f"|{w}|{RECIPE}".encode()).hexdigest()[:10]
+            cached = self._cache / f"{key}.{ending}"
+            if not cached.is_file():
+                if original is None:
+                    original = _open(source, path)
+                _save(original, w, round(height * w / width) or 1, fmt, cached)
+                self.resized += 1
+            name = f"{FOLDER}/{stem}-{w}w.{key}.{ending}"
+            self._outputs[name] = Output(name, copy_from=cached)
+            made.append((w, urls.href(self._base, "/" + name)))
+        if original is not None:
+            original.close()
+        srcset = ", ".join(f"{url} {w}w" for w, url in made)
+        return Picture(made[-1][1], srcset, largest, round(height * largest / width) or 1)
+
+
+def _links_from(page) -> str:
+    """Where a page's paths start: its own folder, or content/ for a record's page."""
+    return page.source if page.source.startswith("content/") else "content/"
+
+
+def _open(source: str, path: Path):
+    """The photo, turned upright as the camera meant it (EXIF orientation)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return ImageOps.exif_transpose(image)
+    except (UnidentifiedImageError, OSError, ValueError) as err:
+        raise _unreadable(source, err) from err
+
+
+def _unreadable(source: str, err: Exception) -> ValueError:
+    from PIL import UnidentifiedImageError
+
+    reason = "it is not a JPEG, PNG, WebP or GIF file" if isinstance(err, UnidentifiedImageError) else str(err)
+    return ValueError(f"{source} cannot be read as an image ({reason}); save it again as a JPEG or PNG")
+
+
+def _raster_size(source: str, path: Path) -> tuple[int, int]:
+    """Width and height as shown, reading only the header (EXIF orientations 5-8 turn it)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    except (UnidentifiedImageError, OSError, ValueError) as err:
+        raise _unreadable(source, err) from err
+    return (height, width) if turned else (width, height)
+
+
+def _save(image, width: int, height: int, fmt: str, target: Path) -> None:
+    """One resized copy, without the photo's metadata (camera, GPS), written atomically so a
+    build that is stopped leaves no half file in the cache."""
+    from PIL import Image
+
+    resized = image if image.size == (width, height) else image.resize((width, height), Image.Resampling.LANCZOS)
+    if fmt == "JPEG" and resized.mode not in ("RGB", "L"):
+        resized = resized.convert("RGB")
+    options = {"JPEG": {"quality": 82, "optimize": True, "progressive": True}, "WEBP": {"quality": 80, "method": 6},
+               "PNG": {"optimize": True}}[fmt]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            resized.save(file, fmt, **options)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _svg_size(path: Path) -> tuple[int | None, int | None]:
+    """An SVG's width and height in pixels (attributes, else its viewBox), if it says."""
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError):
+        return None, None
+    number = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(px)?\s*$")
+    width, height = (number.match(root.get(k, "")) for k in ("width", "height"))
+    if width and height:
+        return round(float(width.group(1))), round(float(height.group(1)))
+    box = root.get("viewBox", "").replace(",", " ").split()
+    if len(box) == 4:
+        try:
+            return round(float(box[2])), round(float(box[3]))
+        except ValueError:
+            pass
+    return None, None
