@@ -152,4 +152,5 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def strip_live(page: bytes) -> bytes:
     """A served page without what serve adds to it."""
-    return re.sub(rb'<div id="alagen-overlay".*?</div><script src="/_alagen/live.js"[^>]*></script>|<script src="/_alagen/live.js"[^>]*></script>', b"", page, flags=re.S)
+    added = rb'<link rel="stylesheet" href="/_alagen/live.css">(<div id="alagen-overlay".*?</div>)?<script src="/_alagen/live.js"[^>]*></script>'
+    return re.sub(added, b"", page, flags=re.S)

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 LIVE_PREFIX = "/_alagen/"
 SCRIPT_URL = LIVE_PREFIX + "live.js"
+STYLE_URL = LIVE_PREFIX + "live.css"
 EVENTS_URL = LIVE_PREFIX + "events"
 STATUS_URL = LIVE_PREFIX + "status"
 HEARTBEAT_SECONDS = 15.0  # a comment line now and then notices tabs that went away
 
 # Reloads the tab when the build it shows is replaced; shows or clears the problems overlay.
 # The overlay arrives as HTML already escaped by overlay_html(), the one place that escapes it.
+# No inline script or style anywhere, so a page with a strict Content-Security-Policy
+# (script-src 'self'; style-src 'self') still gets its reloads and overlay.
 LIVE_JS = """\
 // alagen serve: reload after each rebuild, show build problems over the page.
 (() => {
@@ -33,18 +36,20 @@ LIVE_JS = """\
     document.getElementById("alagen-overlay")?.remove();
     if (state.overlay) document.body.insertAdjacentHTML("beforeend", state.overlay);
   });
+  document.addEventListener("click", (event) => {
+    if (event.target.closest?.("[data-alagen-hide]")) document.getElementById("alagen-overlay")?.remove();
+  });
 })();
 """ % {"events": json.dumps(EVENTS_URL)}
 
-_BOX = (
-    "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;"
-    "background:rgba(20,20,20,.94);color:#fff;font:16px/1.5 system-ui,sans-serif;text-align:left"
-)
-_PRE = (
-    "white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;color:#ffd7d7;background:#000;"
-    "padding:1rem;border-left:4px solid #e33;margin:1rem 0"
-)
-_BUTTON = "font:inherit;padding:.3rem 1rem;cursor:pointer"
+LIVE_CSS = """\
+#alagen-overlay { position: fixed; inset: 0; z-index: 2147483647; overflow: auto; margin: 0; padding: 1.5rem;
+  background: rgba(20, 20, 20, .94); color: #fff; font: 16px/1.5 system-ui, sans-serif; text-align: left; }
+#alagen-overlay p { margin: 0; color: #fff; }
+#alagen-overlay pre { white-space: pre-wrap; font: 14px/1.5 ui-monospace, monospace; color: #ffd7d7;
+  background: #000; padding: 1rem; border-left: 4px solid #e33; margin: 1rem 0; }
+#alagen-overlay button { font: inherit; padding: .3rem 1rem; cursor: pointer; }
+"""
 
 
 def overlay_html(problems: tuple[str, ...], has_site: bool) -> str:
@@ -56,10 +61,10 @@ def overlay_html(problems: tuple[str, ...], has_site: bool) -> str:
     else:
         lead = "The site could not be built. Fix the problems below and save: the page reloads by itself."
     return (
-        f'<div id="alagen-overlay" role="alert" style="{_BOX}">'
-        f'<p style="margin:0"><strong>alagen serve:</strong> {html.escape(lead)}</p>'
-        f'<pre style="{_PRE}">{html.escape(chr(10).join(problems))}</pre>'
-        f'<button type="button" style="{_BUTTON}" onclick="this.parentNode.remove()">Hide</button>'
+        '<div id="alagen-overlay" role="alert">'
+        f"<p><strong>alagen serve:</strong> {html.escape(lead)}</p>"
+        f"<pre>{html.escape(chr(10).join(problems))}</pre>"
+        '<button type="button" data-alagen-hide>Hide</button>'
         "</div>"
     )
 
@@ -127,8 +132,9 @@ class Live:
     def tag(self) -> bytes:
         """What goes into a served HTML page: the script, and the overlay if the build is broken."""
         state = self.state
+        style = f'<link rel="stylesheet" href="{STYLE_URL}">'
         script = f'<script src="{SCRIPT_URL}" data-build="{html.escape(state.build)}"></script>'
-        return (overlay_html(state.problems, bool(state.build)) + script).encode("utf-8")
+        return (style + overlay_html(state.problems, bool(state.build)) + script).encode("utf-8")
 
 
 def inject(page: bytes, tag: bytes) -> bytes:

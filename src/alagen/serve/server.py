@@ -14,7 +14,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from alagen.serve.files import Found, content_type, locate, request_parts
-from alagen.serve.live import EVENTS_URL, HEARTBEAT_SECONDS, LIVE_JS, LIVE_PREFIX, SCRIPT_URL, STATUS_URL, Live, inject
+from alagen.serve.live import (
+    EVENTS_URL,
+    HEARTBEAT_SECONDS,
+    LIVE_CSS,
+    LIVE_JS,
+    LIVE_PREFIX,
+    SCRIPT_URL,
+    STATUS_URL,
+    STYLE_URL,
+    Live,
+    inject,
+)
 from alagen.serve.search import SearchIndex
 
 NOT_FOUND_PAGE = "404.html"
@@ -190,9 +201,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
     def _live(self, path: str, body: bool) -> None:
-        if path == SCRIPT_URL:
-            data = LIVE_JS.encode("utf-8")
-            self._head(200, "text/javascript; charset=utf-8", len(data))
+        if path in (SCRIPT_URL, STYLE_URL):
+            data = (LIVE_JS if path == SCRIPT_URL else LIVE_CSS).encode("utf-8")
+            kind = "text/javascript" if path == SCRIPT_URL else "text/css"
+            self._head(200, f"{kind}; charset=utf-8", len(data))
             if body:
                 self.wfile.write(data)
         elif path == STATUS_URL:
