@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -362,6 +363,30 @@ def test_pagefind_runs_again_only_when_a_searchable_page_changed(tmp_path, monke
         assert sorted(p.name for p in index.bundles[0].parent.iterdir()) == ["pagefind"]
     finally:
         index.stop()
+
+
+def test_without_tmpdir_the_site_is_built_in_memory_and_removed_on_exit(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from serving import free_port
+
+    root = copy_site(tmp_path / "site")
+    env = {k: v for k, v in os.environ.items() if k not in ("TMPDIR", "SOURCE_DATE_EPOCH")}
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "alagen", "serve", "--port", str(port), "--now", "2025-03-01"],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        place = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
+        ours = lambda: list(place.glob(f"alagen-serve-{process.pid}-*"))  # noqa: E731
+        until(lambda: ours() and (ours()[0] / "site/index.html").exists(), "the site in memory")
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0, process.stdout.read()
+    assert ours() == []
 
 
 def test_stopping_while_pagefind_runs_ends_pagefind(tmp_path, monkeypatch):
