@@ -41,25 +41,30 @@ def listing_pages(
     upcoming, past = now.upcoming, now.past
     pages: list[Page] = []
     if records.events:
-        pages.append(_listing(existing, "/events/", "Events", "events", upcoming))
+        pages.append(_listing(existing, "/events/", "Events", "events", upcoming, about="Upcoming conferences, webinars, courses and celebrations, by month."))
         for unit in sorted({e.unit for e in upcoming if e.unit}):
             mine = tuple(e for e in upcoming if e.unit == unit)
             title = f"{unit_names.get(unit, unit.upper())} events"
-            pages.append(_listing(existing, f"/events/{unit}/", title, "events", mine, unit=unit, listed=False))
+            about = f"Upcoming events of {unit_names.get(unit, unit.upper())}, by month."
+            pages.append(_listing(existing, f"/events/{unit}/", title, "events", mine, unit=unit, listed=False, about=about))
         for year in sorted({e.first_day.year for e in past}, reverse=True):
             theirs = tuple(e for e in past if e.first_day.year == year)
-            pages.append(_listing(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs, listed=False))
+            about = f"The events of {year}, by month."
+            pages.append(_listing(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs, listed=False, about=about))
     if records.jobs:
-        pages.append(_listing(existing, "/jobs/", "Job list", "jobs", now.open_jobs))
+        pages.append(_listing(existing, "/jobs/", "Job list", "jobs", now.open_jobs, about="Open positions in libraries, newest first."))
     if records.awards:
-        pages.append(_listing(existing, "/awards/", "Awards, grants and scholarships", "awards", records.awards))
+        about = "Book and media awards, grants, professional honors and scholarships."
+        pages.append(_listing(existing, "/awards/", "Awards, grants and scholarships", "awards", records.awards, about=about))
         for year in records.award_years:
             winners = tuple((a, a.winners_of(year)) for a in records.awards if a.winners_of(year))
-            pages.append(_listing(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners, listed=False))
+            about = f"Every winner and honoree of {year}, by award."
+            pages.append(_listing(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners, listed=False, about=about))
     if records.publications:
-        pages.append(_listing(existing, "/publications/", "Publications", "publications", records.publications))
+        about = "Books, journals, posters and other publications."
+        pages.append(_listing(existing, "/publications/", "Publications", "publications", records.publications, about=about))
     if "search" in layouts:  # the search page is Pagefind's UI: only where a layout shows it
-        search = _listing(existing, SEARCH_URL, "Search", "search", (), listed=False)
+        search = _listing(existing, SEARCH_URL, "Search", "search", (), listed=False, about="Search every page of the site.")
         pages.append(dataclasses.replace(search, kind="search", noindex=True))
     if news or "/news/" in existing:
         pages += paginate(existing, "/news/", "News", "news", news, NEWS_PER_PAGE)
@@ -90,7 +95,10 @@ def paginate(existing, url: str, title: str, layout: str, items: tuple, per_page
     return pages
 
 
-def _listing(existing: Mapping[str, Page], url: str, title: str, layout: str, items: tuple, unit=None, listed=True) -> Page:
+def _listing(
+    existing: Mapping[str, Page], url: str, title: str, layout: str, items: tuple, unit=None, listed=True, about=""
+) -> Page:
+    """The listing at `url`; `about` is the description of one that no editor's page gives."""
     page = existing.get(url)
     if page is not None:
         chosen = page.layout if "layout" in page.where else layout
@@ -103,6 +111,7 @@ def _listing(existing: Mapping[str, Page], url: str, title: str, layout: str, it
         layout=layout,
         body="",
         body_line=1,
+        description=about,
         unit=unit,
         kind="listing",
         items=items,

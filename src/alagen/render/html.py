@@ -71,9 +71,7 @@ def render_pages(
     template_errors: dict[tuple, Problem] = {}
     outputs = []
     for page in site.pages:
-        # A record's body (data/events.yaml) links from content/, as pages and layouts do.
-        link_from = page.source if page.source.startswith("content/") else LINKS_FROM_ROOT
-        rendered = markdown.render(page.body, page.source, page.body_line, resolve, link_from, page.body_col)
+        rendered = markdown.render(page.body, page.source, page.body_line, resolve, link_from(page), page.body_col)
         problems.extend(rendered.problems)
         try:
             template = env.get_template(f"{page.layout}.html")
@@ -88,3 +86,9 @@ def render_pages(
         outputs.append(Output(page.output, data=text.encode("utf-8")))
     problems.extend(template_errors.values())
     return tuple(outputs), problems
+
+
+def link_from(page) -> str:
+    """Where relative links in the page's body start: its own folder, or content/ for a
+    record's body (data/events.yaml), as in layouts."""
+    return page.source if page.source.startswith("content/") else LINKS_FROM_ROOT
