@@ -10,7 +10,7 @@ from pathlib import Path
 from alagen import __version__
 from alagen.clock import parse_now
 from alagen.errors import BuildFailed, excerpt
-from alagen.pipeline import BuildOptions, BuildReport, build
+from alagen.pipeline import BuildOptions, BuildReport, build, read_site
 from alagen.search import SearchFailed
 
 
@@ -38,6 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build_cmd.add_argument("--verbose", action="store_true", help="show tracebacks behind errors")
     build_cmd.set_defaults(command=cmd_build)
+
+    check_cmd = commands.add_parser("check", help="build, then check links, HTML, accessibility and feeds")
+    check_cmd.add_argument("--build-dir", metavar="DIR", type=Path, help="the built site to check (default: build/)")
+    check_cmd.add_argument("--no-build", action="store_true", help="check the existing build as it is")
+    check_cmd.add_argument("--external", action="store_true", help="also ask other websites whether links to them work")
+    check_cmd.add_argument("--a11y", action="store_true", help="also run axe-core in Chromium on one page of each type")
+    check_cmd.add_argument("--format", choices=("text", "json", "github"), default="text", help="how to print the report")
+    check_cmd.add_argument("--now", metavar="DATE", help="the build date, YYYY-MM-DD (as for build)")
+    check_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
+    check_cmd.add_argument("--verbose", action="store_true", help="show tracebacks behind errors")
+    check_cmd.set_defaults(command=cmd_check)
 
     schema_cmd = commands.add_parser("schema", help="write JSON Schema files for editors' tools")
     schema_cmd.add_argument("folder", type=Path, metavar="DIR", help="where to write *.schema.json")
@@ -90,6 +101,41 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary(report, root))
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from alagen.check import a11y, check_build
+    from alagen.check.report import FORMATS
+
+    try:
+        now = parse_now(args.now) if args.now else None
+    except ValueError as err:
+        print(f"alagen: {err}", file=sys.stderr)
+        return 2
+    root = args.site.resolve()
+    out = (args.build_dir or root / "build").absolute()
+    if args.a11y:
+        missing = a11y.unavailable(root)
+        if missing:
+            print(f"alagen: --a11y cannot run: {missing}", file=sys.stderr)
+            return 2
+    options = BuildOptions(root=root, out=out, now=now)
+    try:
+        if not args.no_build:
+            build(options)
+        elif not out.is_dir():
+            print(f"alagen: {out} does not exist; run 'alagen build' first, or leave out --no-build", file=sys.stderr)
+            return 2
+        site = read_site(options)
+    except BuildFailed as failed:
+        _print_problems(failed, root, args.verbose)
+        return 1
+    except (SearchFailed, ValueError) as err:
+        print(f"alagen: {err}", file=sys.stderr)
+        return 2 if isinstance(err, ValueError) else 1
+    report = check_build(root, out, site, check_external=args.external, a11y=a11y.runner(root) if args.a11y else None)
+    print(FORMATS[args.format](report))
+    return 1 if report.findings else 0
 
 
 def _print_problems(failed: BuildFailed, root: Path, verbose: bool) -> None:

@@ -188,8 +188,10 @@ def redirects(output: str, data: bytes, site: BuiltSite) -> Iterator[Issue]:
             yield Issue("redirects", f"{source} is redirected twice (also at line {rules[source][1]}); the first rule wins", number, needles=needles)
             continue
         rules[source] = (target, number)
+    for source, (target, number) in rules.items():
+        needles = (source,)
         if target.startswith("/") and "*" not in target and ":" not in target:
-            if site.output_for(unquote(urlsplit(target).path)) is None:
+            if site.output_for(unquote(urlsplit(target).path)) is None and target not in rules:
                 yield Issue("redirects", f"{source} leads to {target}, which is not in the built site", number, needles=needles)
         elif not target.startswith("/") and not re.match(r"^https?://", target):
             yield Issue("redirects", f"the new address '{target}' must start with / or https://", number, needles=needles)

@@ -151,7 +151,9 @@ def _anchor(href: str, fragment: str, target: str, doc: HtmlFile, site: BuiltSit
     ids = doc.ids() if target == doc.path else site.ids(target)
     if ids is None or fragment in ids:
         return
-    guess = difflib.get_close_matches(fragment, sorted(ids), n=1, cutoff=0.6)
+    known = sorted(ids)
+    guess = [i for i in known if i.startswith(fragment) or fragment.startswith(i)]
+    guess = guess or difflib.get_close_matches(fragment, known, n=1, cutoff=0.6)
     hint = f"; did you mean #{guess[0]}?" if guess else ""
     where = "this page" if target == doc.path else page_url(target)
     yield Issue(

@@ -65,6 +65,8 @@ class Sources:
             found = self._in_page(page, text, issue)
             if found:
                 return found
+        if issue.at == "built":  # only the built file's line is sure (a parse error)
+            return self.built_path(output), issue.line
         needles = self._needles(issue.needles)
         for needle in issue.needles:
             if needle in self._menus:
@@ -97,7 +99,7 @@ class Sources:
             last = first + page.body.count("\n")
             return page.source, self._search(page.source, self._needles(issue.needles), first, last) or first
         if issue.at == "source":
-            return page.source, page.at("").line if "" in page.where else 1
+            return page.source, page.at("").line
         # Outside the body: the page's own fields (front matter, or the record's YAML).
         start, end = (page.at("").line, 0) if "" in page.where else (1, first - 1)
         line = self._search(page.source, self._needles(issue.needles), start, end)
@@ -167,4 +169,4 @@ def _region(text: str, html: str) -> tuple[int, int] | None:
     if found < 0:
         return None
     first = text.count("\n", 0, found) + 1
-    return first, first + html.count("\n")
+    return first, first + html.rstrip("\n").count("\n")
