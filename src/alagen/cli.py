@@ -133,7 +133,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     except (SearchFailed, ValueError) as err:
         print(f"alagen: {err}", file=sys.stderr)
         return 2 if isinstance(err, ValueError) else 1
-    report = check_build(root, out, site, check_external=args.external, a11y=a11y.runner(root) if args.a11y else None)
+    try:
+        report = check_build(root, out, site, check_external=args.external, a11y=a11y.runner(root) if args.a11y else None)
+    except KeyboardInterrupt:
+        print("alagen: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug in alagen, not a problem of the site
+        print(f"alagen: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        print("Run with --verbose for the traceback, and report it.", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 3
     print(FORMATS[args.format](report))
     return 1 if report.findings else 0
 
