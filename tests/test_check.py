@@ -73,6 +73,14 @@ def test_a_link_to_a_missing_address_is_reported_at_its_line_in_the_body(tmp_pat
     ]
 
 
+def test_a_missing_file_is_reported_with_where_to_put_it(tmp_path):
+    root = make_site(tmp_path, {**CLEAN, "content/a.md": page("A", "![The room](/img/room.png)\n")})
+    assert findings(root) == [
+        "content/a.md:5: link: links to /img/room.png, which is not in the built site; "
+        "put the file under content/ and link it by its path there"
+    ]
+
+
 def test_a_broken_link_in_a_layout_is_reported_once_at_the_layout_line(tmp_path):
     base = CLEAN["layouts/base.html"].replace("<main", '<a href="/contact-us/">Contact</a>\n<main')
     root = make_site(tmp_path, {**CLEAN, "layouts/base.html": base})

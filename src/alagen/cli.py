@@ -122,7 +122,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     options = BuildOptions(root=root, out=out, now=now)
     try:
         if not args.no_build:
-            build(options)
+            for warning in build(options).warnings:
+                print(excerpt(warning, root), file=sys.stderr)
         elif not out.is_dir():
             print(f"alagen: {out} does not exist; run 'alagen build' first, or leave out --no-build", file=sys.stderr)
             return 2

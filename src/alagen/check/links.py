@@ -136,13 +136,11 @@ def check_links(doc: HtmlFile, site: BuiltSite, externals: list[External]) -> It
 
 
 def _broken(href: str, path: str, link: Link) -> Issue:
-    return Issue(
-        "link",
-        f"links to {href}, which is not in the built site; link pages by their .md file so the build checks them",
-        link.line,
-        link.col,
-        (href, path),
-    )
+    if posixpath.splitext(path.rstrip("/"))[1] not in ("", ".html"):
+        hint = "put the file under content/ and link it by its path there"
+    else:
+        hint = "link pages by their .md file so the build checks them"
+    return Issue("link", f"links to {href}, which is not in the built site; {hint}", link.line, link.col, (href, path))
 
 
 def _anchor(href: str, fragment: str, target: str, doc: HtmlFile, site: BuiltSite, link: Link) -> Iterator[Issue]:
