@@ -195,6 +195,17 @@ def test_a_page_without_description_is_reported_at_its_front_matter(tmp_path):
     ]
 
 
+def test_a_layout_that_leaves_out_the_description_is_reported_at_its_head(tmp_path):
+    base = CLEAN["layouts/base.html"].replace('<meta name="description" content="{{ page.description }}">\n', "")
+    root = make_site(tmp_path, {**CLEAN, "layouts/base.html": base})
+    report = checked(root)
+    assert [str(f) for f in report.findings] == [
+        'layouts/base.html:6: description: the page has a description, but its layout does not print it in '
+        '<meta name="description">'
+    ]
+    assert len(report.findings[0].pages) == 3
+
+
 def test_html_that_breaks_the_parsing_rules_is_reported_in_the_body(tmp_path):
     root = make_site(tmp_path, {**CLEAN, "content/a.md": page("A", "Text.\n\n<div>\n<span>x</div>\n")})
     lines = findings(root)
