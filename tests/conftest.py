@@ -18,6 +18,12 @@ base_url: https://example.org/
 timezone: America/Chicago
 """
 
+# The divisions tests name in `unit:` (an unknown unit is an error).
+DIVISIONS_YAML = "".join(
+    f"- {{id: {unit}, name: {unit.upper()} division, short_name: {unit.upper()}}}\n"
+    for unit in ("aasl", "acrl", "alsc", "core", "pla", "rusa", "yalsa")
+)
+
 # Small layouts, so a test's expected HTML stays short; tests of the real theme build the demo.
 LAYOUTS = {
     "layouts/base.html": (
@@ -50,7 +56,7 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def make_site(root: Path, files: dict[str, str | bytes], *, defaults: bool = True) -> Path:
     """A site with settings and small layouts, plus `files` (which override them)."""
-    base: dict[str, str | bytes] = {"data/site.yaml": SITE_YAML, **LAYOUTS} if defaults else {}
+    base: dict[str, str | bytes] = {"data/site.yaml": SITE_YAML, "data/divisions.yaml": DIVISIONS_YAML, **LAYOUTS} if defaults else {}
     return write_files(root, {**base, **files})
 
 

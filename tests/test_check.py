@@ -281,17 +281,19 @@ def test_a_broken_calendar_is_reported(tmp_path):
 
 
 def test_redirects_to_nowhere_and_loops_are_reported(tmp_path):
-    root = make_site(tmp_path, {**CLEAN, "content/a.md": page("A", "Text.\n", "aliases: [/old-a/]\n")})
+    files = {"content/a.md": page("A", "Text.\n", "aliases: [/old-a/]\n"), "data/redirects.yaml": "- from: /older/\n  to: a.md\n"}
+    root = make_site(tmp_path, {**CLEAN, **files})
     build_at(root)
     assert findings(root, build=False) == []
     redirects = root / "build/_redirects"
-    redirects.write_text("/old-a/ /gone/ 301!\n/x/ /y/ 301\n/y/ /x/ 302\n/z/ /a/ 999\n")
+    redirects.write_text("/old-a/ /gone/ 301!\n/x/ /y/ 301\n/y/ /x/ 302\n/z/ /a/ 999\n/older/ /a/b/ 301!\n")
     assert findings(root, build=False) == [
         "build/_redirects:2: redirects: /x/ is part of a redirect loop; visitors would never arrive",
         "build/_redirects:3: redirects: /y/ is part of a redirect loop; visitors would never arrive",
         "build/_redirects:4: redirects: '999' is not a redirect status; use 301 (moved for good) or 302",
-        # The rule was made from the page's aliases: that is where to look.
+        # Rules made from a page's aliases or data/redirects.yaml: that is where to look.
         "content/a.md:4: redirects: /old-a/ leads to /gone/, which is not in the built site",
+        "data/redirects.yaml:1: redirects: /older/ leads to /a/b/, which is not in the built site",
     ]
 
 

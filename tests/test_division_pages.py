@@ -36,7 +36,7 @@ def test_a_division_page_shows_only_its_own_records(site, tmp_path):
         "data/events.yaml": EVENTS,
         "data/awards.yaml": AWARDS,
         "data/publications.yaml": PUBLICATIONS,
-        "data/divisions.yaml": "- {id: core, name: Core, short_name: Core}\n",
+        "data/divisions.yaml": "- {id: core, name: Core, short_name: Core}\n- {id: pla, name: Public Library Association, short_name: PLA}\n",
         "content/index.md": "---\ntitle: Home\n---\n",
         "content/core/_defaults.yaml": "unit: core\n",
         "content/core/index.md": "---\ntitle: Core\nlayout: division\n---\nAnnouncements.\n",

@@ -7,7 +7,7 @@ import pytest
 from conftest import build_at, problems_of, read
 
 PAGE_KEYS = (
-    "aliases, check, date, description, draft, expires, extra, image, image_alt, layout, publish, slug, summary, "
+    "aliases, check, date, description, draft, expires, extra, image, image_alt, layout, paginate, publish, slug, summary, "
     "title, toc, topics, unit, updated, url, weight"
 )
 
@@ -367,9 +367,9 @@ def test_a_title_is_the_text_typed(site, title):
 
 
 def test_an_unknown_menu_item_key_suggests_the_right_one(site):
-    menus = "main:\n  - title: About\n    page: a.md\n    lnks: []\n  - {title: B, page: a.md, colour: red}\n"
+    menus = "main:\n  - title: About\n    page: a.md\n    lnks: []\n  - {title: B, page: a.md, shade: red}\n"
     root = site({"content/a.md": "---\ntitle: A\n---\n", "data/menus.yaml": menus})
     assert problems_of(root) == [
         "data/menus.yaml:4:5: 'lnks' is not a menu item key; did you mean 'links'?",
-        "data/menus.yaml:5:28: 'colour' is not a menu item key; known keys are links, page, title, url",
+        "data/menus.yaml:5:28: 'shade' is not a menu item key; known keys are columns, links, page, title, url",
     ]

@@ -13,7 +13,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from conftest import SITE_YAML, build_at, read, write_files
+from conftest import DIVISIONS_YAML, SITE_YAML, build_at, read, write_files
 
 REPO = Path(__file__).resolve().parent.parent
 LD = "application/ld+json"
@@ -117,7 +117,7 @@ Registration is open.
 def real_theme_site(root: Path, files: dict[str, str]) -> Path:
     """A fixture site with the real layouts (and assets), settings and `files`."""
     shutil.copytree(REPO / "layouts", root / "layouts")
-    return write_files(root, {"data/site.yaml": SITE_YAML, "content/index.md": "---\ntitle: Home\n---\nWelcome.\n", **files})
+    return write_files(root, {"data/site.yaml": SITE_YAML, "data/divisions.yaml": DIVISIONS_YAML, "content/index.md": "---\ntitle: Home\n---\nWelcome.\n", **files})
 
 
 def parse(html: str):
@@ -126,7 +126,8 @@ def parse(html: str):
 
 
 def scripts(html: str) -> list:
-    return parse(html).findall(".//script")
+    """The page's JSON-LD script elements."""
+    return [s for s in parse(html).findall(".//script") if s.get("type") == "application/ld+json"]
 
 
 def blocks(html: str) -> list[dict]:

@@ -37,6 +37,7 @@ def test_the_nearest_folder_default_wins_and_the_page_wins_over_all(site):
             "content/about/board/chair.md": _page("Chair"),
             "content/about/board/clerk.md": _page("Clerk", "topics: [own]", "unit: pla", "weight: 1"),
             "content/join.md": _page("Join"),
+            "data/topics.yaml": "".join(f"- {{id: {t}, name: {t}}}\n" for t in ("everywhere", "about", "board", "own")),
         }
     )
     build_at(root)
@@ -168,7 +169,10 @@ def test_a_page_url_that_is_a_static_file_name_collides(site):
 
 def test_an_alias_colliding_with_a_page(site):
     root = site({"content/a.md": _page("A", "aliases: [/b/]"), "content/b.md": _page("B")})
-    assert problems_of(root) == [f"content/a.md:3:10: the alias /b/ of content/a.md and content/b.md both claim the URL /b/; {HINT}"]
+    assert problems_of(root) == [
+        "content/a.md:3:10: the redirect from /b/ would hide the page content/b.md at that URL; "
+        "remove the redirect, or move the page first"
+    ]
 
 
 # --- Aliases --------------------------------------------------------------------------------------

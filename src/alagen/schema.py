@@ -61,6 +61,7 @@ PAGE_FIELDS: tuple[Field, ...] = (
     Field("topics", "list", doc="Topic ids, e.g. [privacy, literacy]."),
     Field("unit", "text", doc="The division the page belongs to, e.g. core."),
     Field("toc", "bool", doc="true shows a table of contents of the page's headings."),
+    Field("paginate", "int", doc="On a listing's page (news/index.md): how many items per page (default 20)."),
     Field("image", "text", doc="An image for the page's card and link previews."),
     Field("image_alt", "text", doc="What the image shows, for people who cannot see it."),
     Field("url", "text", doc="The whole URL, e.g. /join/, instead of one from the file path."),
@@ -73,6 +74,12 @@ MENU_ITEM_FIELDS: tuple[Field, ...] = (
     Field("page", "text", doc="The page it leads to: its file under content/, e.g. about/index.md."),
     Field("url", "url", doc="Or the full address of another website."),
     Field("links", "any", doc="The items below this one (in the main menu)."),
+    Field("columns", "any", doc="Or the items below this one in titled columns: a list of {title, links}."),
+)
+
+MENU_COLUMN_FIELDS: tuple[Field, ...] = (
+    Field("title", "text", True, "The column's heading."),
+    Field("links", "any", True, "The items in the column."),
 )
 
 SITE_FIELDS: tuple[Field, ...] = (
@@ -85,9 +92,30 @@ SITE_FIELDS: tuple[Field, ...] = (
     Field("phone", "text", doc="The main phone number."),
     Field("copyright_start", "int", doc="The first year of the copyright line."),
     Field("job_listing_days", "int", doc="How long a job stays open when it gives no 'closes' (default 60)."),
-    Field("social", "any", doc="Social links: a list of {name, url}."),
     Field("markdown", "mapping", doc="Markdown settings: raw_html (default true)."),
     Field("extra", "mapping", doc="Free-form values for custom templates."),
+)
+
+DIVISION_FIELDS: tuple[Field, ...] = (
+    Field("id", "text", True, "A short id used as `unit:` everywhere, e.g. core."),
+    Field("name", "text", True, "The division's full name."),
+    Field("short_name", "text", doc="A short name for menus and labels, e.g. Core."),
+    Field("summary", "text", doc="One sentence about the division."),
+    Field("folder", "text", doc="The folder of its microsite under content/, e.g. core."),
+    Field("menu", "any", doc="The microsite's menu: items like data/menus.yaml's."),
+    Field("footer", "any", doc="The microsite's footer links: items like data/menus.yaml's."),
+)
+
+TOPIC_FIELDS: tuple[Field, ...] = (
+    Field("id", "text", True, "A slug used in `topics:` and the URL /topics/<id>/."),
+    Field("name", "text", True, "The topic's name."),
+    Field("summary", "text", doc="One sentence about the topic."),
+)
+
+REDIRECT_FIELDS: tuple[Field, ...] = (
+    Field("from", "text", True, "The old path on this site, e.g. /ala/mgrps/divs/core/index.cfm."),
+    Field("to", "text", doc="The new place: a page under content/ (core/index.md), a site path (/events/) or https://..."),
+    Field("status", "int", doc="301 (moved for good, the default), 302 (moved for now) or 410 (gone: no 'to')."),
 )
 
 UNIT_DOC = "The division it belongs to: its id, e.g. core, pla, acrl."

@@ -39,6 +39,8 @@ PAGE_TYPES: tuple[tuple[str, Callable[[Page], bool]], ...] = (
     ("publication", lambda p: p.kind == "publication"),
     ("publications", lambda p: p.url == "/publications/"),
     ("division home", lambda p: p.layout == "division"),
+    ("topics", lambda p: p.layout == "topics"),
+    ("topic", lambda p: p.layout == "topic"),
     ("search page", lambda p: p.kind == "search"),
     ("404 page", lambda p: p.url == "/404.html"),
 )

@@ -39,8 +39,9 @@ def title(doc: HtmlFile) -> Iterator[Issue]:
 
 
 def description(doc: HtmlFile) -> Iterator[Issue]:
-    """<meta name="description">: the text under the link in search results and previews."""
-    if doc.is_redirect():
+    """<meta name="description">: the text under the link in search results and previews
+    (not needed on a page that asks search engines to leave it out)."""
+    if doc.is_redirect() or doc.noindex():
         return
     for meta in doc.iter("meta"):
         if (meta.get("name") or "").lower() == "description" and (meta.get("content") or "").strip():

@@ -63,10 +63,7 @@ class BuiltSite:
     def noindex(self, output: str) -> bool:
         """The page asks search engines to leave it out (<meta name="robots" content="noindex">)."""
         doc = self._parse(output)
-        return doc is not None and any(
-            (m.get("name") or "").lower() == "robots" and "noindex" in (m.get("content") or "").lower()
-            for m in doc.iter("meta")
-        )
+        return doc is not None and doc.noindex()
 
     def ids(self, output: str) -> set[str] | None:
         doc = self._parse(output)

@@ -42,6 +42,13 @@ class HtmlFile:
         found |= {e.get("name") for e in self.root.iter("a") if e.get("name")}
         return found
 
+    def noindex(self) -> bool:
+        """The page asks search engines to leave it out (<meta name="robots" content="noindex">)."""
+        return any(
+            (m.get("name") or "").lower() == "robots" and "noindex" in (m.get("content") or "").lower()
+            for m in self.root.iter("meta")
+        )
+
     def is_redirect(self) -> bool:
         """A page that only sends visitors on (an alias's fallback page)."""
         return any((m.get("http-equiv") or "").lower() == "refresh" for m in self.root.iter("meta"))

@@ -13,7 +13,6 @@ from alagen.check.html_rules import PAGE_RULES
 from alagen.check.links import BuiltSite, External, check_links
 from alagen.check.parse import HtmlFile, parse_html
 from alagen.check.sources import Sources
-from alagen.model import urls
 from alagen.model.pages import Page
 from alagen.model.site import Site
 
@@ -104,7 +103,6 @@ def check_build(
 
 
 def _check_file(output: str, build: Path, built: BuiltSite, sources: Sources, collector: Collector) -> None:
-    name = output.rsplit("/", 1)[-1]
     data = (build / output).read_bytes()
     if output == "sitemap.xml":
         rule = file_rules.sitemap
@@ -118,10 +116,7 @@ def _check_file(output: str, build: Path, built: BuiltSite, sources: Sources, co
         return
     text = data.decode("utf-8", errors="replace")
     for issue in rule(output, data, built):
-        page = None
-        if name == "_redirects" and issue.needles:  # a rule made from a page's `aliases`
-            page = sources.alias_of.get(urls.output_path(urls.normalize(issue.needles[0])))
-        collector.add(page, output, text, issue)
+        collector.add(None, output, text, issue)
 
 
 def _text(parse, output: str) -> str:

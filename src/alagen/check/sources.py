@@ -31,7 +31,10 @@ class Sources:
         self.site = site
         self.base = site.settings.base_path
         self.by_output = {p.output: p for p in site.pages}
-        self.alias_of = {urls.output_path(urls.normalize(a)): p for p in site.pages for a in p.aliases}
+        # Old addresses (aliases and data/redirects.yaml): their fallback pages and _redirects
+        # rules are fixed where the redirect was written.
+        self.redirect_at = {urls.output_path(urls.normalize(r.source)): r.location for r in site.redirects}
+        self.rule_at = {urls.href(self.base, r.source): r.location for r in site.redirects}
         self._markdown = Markdown(raw_html=site.settings.raw_html)
         self._resolve = make_resolver(site)
         self._menus = {}
@@ -51,16 +54,18 @@ class Sources:
             return path.as_posix()
 
     def page_of(self, output: str) -> Page | None:
-        """The page a built file was made from (an alias's fallback page: the page it leads to)."""
-        return self.by_output.get(output) or self.alias_of.get(output)
+        """The page a built file was made from."""
+        return self.by_output.get(output)
 
     def is_file(self, source: str) -> bool:
         return not source.startswith("(") and (self.root / source).is_file()
 
     def locate(self, page: Page | None, output: str, text: str, issue: Issue) -> tuple[str, int]:
         """The (path, line) to report `issue` at, seen in the built file `output`."""
-        if page is not None and output in self.alias_of and output not in self.by_output:
-            return page.at("aliases").path, page.at("aliases").line
+        if page is None and output in self.redirect_at:
+            return self.redirect_at[output].path, self.redirect_at[output].line
+        if output == "_redirects" and issue.needles and issue.needles[0] in self.rule_at:
+            return self.rule_at[issue.needles[0]].path, self.rule_at[issue.needles[0]].line
         if page is not None and self.is_file(page.source):
             found = self._in_page(page, text, issue)
             if found:

@@ -7,6 +7,7 @@ takes that page's title and text, and its layout unless the page names one.
 from __future__ import annotations
 
 import dataclasses
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from alagen.clock import Clock
@@ -14,9 +15,11 @@ from alagen.errors import Location
 from alagen.model import urls
 from alagen.model.pages import Page, Pager
 from alagen.model.records import Award, Current, Event, Job, Publication, Records
+from alagen.model.topics import Topic
 
-NEWS_PER_PAGE = 20
+PER_PAGE = 20  # items on one page of a listing, unless its page sets `paginate:`
 SEARCH_URL = "/search/"
+TOPICS_URL = "/topics/"
 
 
 def record_pages(records: Records, clock: Clock) -> list[Page]:
@@ -41,41 +44,73 @@ def listing_pages(
     upcoming, past = now.upcoming, now.past
     pages: list[Page] = []
     if records.events:
-        pages.append(_listing(existing, "/events/", "Events", "events", upcoming, about="Upcoming conferences, webinars, courses and celebrations, by month."))
+        about = "Upcoming conferences, webinars, courses and celebrations, by month."
+        pages += paginate(existing, "/events/", "Events", "events", upcoming, about=about)
         for unit in sorted({e.unit for e in upcoming if e.unit}):
             mine = tuple(e for e in upcoming if e.unit == unit)
-            title = f"{unit_names.get(unit, unit.upper())} events"
-            about = f"Upcoming events of {unit_names.get(unit, unit.upper())}, by month."
-            pages.append(_listing(existing, f"/events/{unit}/", title, "events", mine, unit=unit, listed=False, about=about))
+            name = unit_names.get(unit, unit.upper())
+            about = f"Upcoming events of {name}, by month."
+            pages += paginate(existing, f"/events/{unit}/", f"{name} events", "events", mine, unit=unit, listed=False, about=about)
         for year in sorted({e.first_day.year for e in past}, reverse=True):
             theirs = tuple(e for e in past if e.first_day.year == year)
             about = f"The events of {year}, by month."
-            pages.append(_listing(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs, listed=False, about=about))
+            pages += paginate(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs, listed=False, about=about)
     if records.jobs:
-        pages.append(_listing(existing, "/jobs/", "Job list", "jobs", now.open_jobs, about="Open positions in libraries, newest first."))
+        pages += paginate(existing, "/jobs/", "Job list", "jobs", now.open_jobs, about="Open positions in libraries, newest first.")
     if records.awards:
         about = "Book and media awards, grants, professional honors and scholarships."
-        pages.append(_listing(existing, "/awards/", "Awards, grants and scholarships", "awards", records.awards, about=about))
+        pages += paginate(existing, "/awards/", "Awards, grants and scholarships", "awards", records.awards, about=about)
         for year in records.award_years:
             winners = tuple((a, a.winners_of(year)) for a in records.awards if a.winners_of(year))
             about = f"Every winner and honoree of {year}, by award."
-            pages.append(_listing(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners, listed=False, about=about))
+            pages += paginate(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners, listed=False, about=about)
     if records.publications:
         about = "Books, journals, posters and other publications."
-        pages.append(_listing(existing, "/publications/", "Publications", "publications", records.publications, about=about))
+        pages += paginate(existing, "/publications/", "Publications", "publications", records.publications, about=about)
     if "search" in layouts:  # the search page is Pagefind's UI: only where a layout shows it
         search = _listing(existing, SEARCH_URL, "Search", "search", (), listed=False, about="Search every page of the site.")
         pages.append(dataclasses.replace(search, kind="search", noindex=True))
     if news or "/news/" in existing:
-        pages += paginate(existing, "/news/", "News", "news", news, NEWS_PER_PAGE)
+        pages += paginate(existing, "/news/", "News", "news", news)
     return pages
 
 
-def paginate(existing, url: str, title: str, layout: str, items: tuple, per_page: int) -> list[Page]:
-    """/news/, /news/page/2/, …: the first page is the listing's own URL, never /page/1/."""
+def topic_pages(topics: tuple[Topic, ...], pages: list[Page], existing: Mapping[str, Page]) -> list[Page]:
+    """/topics/ lists the topics; /topics/<id>/ everything on one, newest first, across types."""
+    if not topics:
+        return []
+    on: dict[str, list[Page]] = {t.id: [] for t in topics}
+    for page in pages:
+        if page.searchable:  # real content: not listings, closed jobs or the 404 page
+            for topic in page.topics:
+                if topic in on:
+                    on[topic].append(page)
+    about = "The subjects the association works on, and what it has published on each."
+    result = paginate(existing, TOPICS_URL, "Topics", "topics", tuple((t, len(on[t.id])) for t in topics), about=about)
+    for topic in topics:
+        items = tuple(sorted(on[topic.id], key=_newest_first))
+        listing = paginate(existing, topic.url, topic.name, "topic", items, listed=False)
+        result += [dataclasses.replace(p, description=p.description or topic.summary, extra=_topic_extra(topic)) for p in listing]
+    return result
+
+
+def _newest_first(page: Page) -> tuple:
+    """Dated items newest first, then undated pages by title."""
+    return (page.date is None, -(page.date.toordinal() if page.date else 0), page.title.casefold(), page.url)
+
+
+def _topic_extra(topic: Topic) -> Mapping[str, Any]:
+    return MappingProxyType({"topic": topic})
+
+
+def paginate(existing, url: str, title: str, layout: str, items: tuple, unit=None, listed=True, about="") -> list[Page]:
+    """/news/, /news/page/2/, …: the first page is the listing's own URL, never /page/1/.
+    An editor's page at the listing's URL may set `paginate: N` items per page."""
+    editor_page = existing.get(url)
+    per_page = editor_page.paginate if editor_page and editor_page.paginate else PER_PAGE
     count = max(1, -(-len(items) // per_page))
     page_urls = tuple(url if n == 1 else f"{url}page/{n}/" for n in range(1, count + 1))
-    first = _listing(existing, url, title, layout, items[:per_page])
+    first = _listing(existing, url, title, layout, items[:per_page], unit=unit, listed=listed, about=about)
     pages = [dataclasses.replace(first, pager=Pager(1, count, page_urls))]
     for n in range(2, count + 1):
         chunk = items[(n - 1) * per_page : n * per_page]

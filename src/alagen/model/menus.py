@@ -17,6 +17,12 @@ MENUS_FILE = "menus"
 
 
 @dataclass(frozen=True, slots=True)
+class MenuColumn:
+    title: str
+    links: tuple["MenuItem", ...]
+
+
+@dataclass(frozen=True, slots=True)
 class MenuItem:
     title: str
     url: str  # a site path (/about/) or a full external URL
@@ -24,6 +30,28 @@ class MenuItem:
     page: str | None  # the source path of the page it points at
     links: tuple["MenuItem", ...]
     location: Location
+    columns: tuple[MenuColumn, ...] = ()
+
+    @property
+    def all_links(self) -> tuple["MenuItem", ...]:
+        """The items below this one, in columns or not."""
+        return self.links + tuple(link for column in self.columns for link in column.links)
+
+    def state(self, url: str) -> str | None:
+        """How the page at `url` stands to this item, for aria-current: "page" when the item
+        is that page, "true" when the page lies under it (the active trail), else None."""
+        if self.external:
+            return None
+        if self.url == url:
+            return "page"
+        if self.url != "/" and url.startswith(self.url):
+            return "true"
+        if any(link.state(url) for link in self.all_links):
+            return "true"
+        return None
+
+
+FindPage = Callable[[str], "str | None"]
 
 
 def read_menus(
@@ -42,11 +70,11 @@ def read_menus(
         return MappingProxyType({})
     menus = {}
     for name, items in file.value.items():
-        menus[str(name)] = _items(items, (name,), file.positions, find_page, sources, problems)
+        menus[str(name)] = read_items(items, (name,), file.positions, find_page, sources, problems)
     return MappingProxyType(menus)
 
 
-def _items(items, where, pos: Positions, find_page, sources, problems) -> tuple[MenuItem, ...]:
+def read_items(items, where, pos: Positions, find_page, sources, problems) -> tuple[MenuItem, ...]:
     if not isinstance(items, list):
         problems.error(pos.value(*where), "a menu must be a list of items, each with 'title' and 'page' or 'url'")
         return ()
@@ -71,7 +99,10 @@ def _item(item, here, pos: Positions, find_page, sources, problems) -> MenuItem 
     if not isinstance(title, str) or not title.strip():
         problems.error(pos.value(*here), "this menu item has no 'title'; add the text to show")
         return None
-    links = _items(item["links"], here + ("links",), pos, find_page, sources, problems) if "links" in item else ()
+    links = read_items(item["links"], here + ("links",), pos, find_page, sources, problems) if "links" in item else ()
+    columns = _columns(item["columns"], here + ("columns",), pos, find_page, sources, problems) if "columns" in item else ()
+    if "links" in item and "columns" in item:  # by the keys: a broken link must not hide it
+        problems.error(pos.key(*here, "columns"), f"menu item '{title}' has both 'links' and 'columns'; put every link in a column")
     if ("page" in item) == ("url" in item):
         problems.error(pos.value(*here), f"menu item '{title}' needs exactly one of 'page' (a file under content/) or 'url'")
         return None
@@ -81,16 +112,38 @@ def _item(item, here, pos: Positions, find_page, sources, problems) -> MenuItem 
         if urlsplit(url).scheme not in ("http", "https", "mailto"):
             problems.error(location, f"'{url}' is not a full address; use 'page:' for a page of this site, or https://...")
             return None
-        return MenuItem(title, url, True, None, links, location)
+        return MenuItem(title, url, True, None, links, location, columns)
     source = "content/" + str(item["page"]).lstrip("/").removeprefix("content/")
     url = find_page(source)
     if url == "":  # the page itself has errors, reported at its own file
         return None
     if url is None:
-        # Compared without the 'content/' every path shares, which would make any two look alike.
-        written = [s.removeprefix("content/") for s in sources]
-        guess = difflib.get_close_matches(source.removeprefix("content/"), written, n=1, cutoff=0.7)
-        hint = f"; did you mean '{guess[0]}'?" if guess else "; the path is relative to content/"
+        if source in sources:  # the file is there, but left out of this build
+            hint = "; it is a draft, not yet published or expired: link to it once it is published"
+        else:
+            # Compared without the 'content/' every path shares, which would make any two look alike.
+            written = [s.removeprefix("content/") for s in sources]
+            guess = difflib.get_close_matches(source.removeprefix("content/"), written, n=1, cutoff=0.7)
+            hint = f"; did you mean '{guess[0]}'?" if guess else "; the path is relative to content/"
         problems.error(location, f"menu item '{title}' points at {source}, which is not a published page{hint}")
         return None
-    return MenuItem(title, url, False, source, links, location)
+    return MenuItem(title, url, False, source, links, location, columns)
+
+
+def _columns(columns, where, pos: Positions, find_page, sources, problems) -> tuple[MenuColumn, ...]:
+    if not isinstance(columns, list):
+        problems.error(pos.value(*where), "'columns' must be a list, each with a 'title' and 'links'")
+        return ()
+    result = []
+    for index, column in enumerate(columns):
+        here = where + (index,)
+        for key in column if isinstance(column, dict) else ():  # first: 'link:' is why 'links' is missing
+            if not any(f.name == key for f in schema.MENU_COLUMN_FIELDS):
+                message = schema.unknown_key(key, schema.MENU_COLUMN_FIELDS, "menu column key")
+                problems.error(pos.key(*here, key), message, span=len(str(key)))
+        if not isinstance(column, dict) or not isinstance(column.get("title"), str) or "links" not in column:
+            problems.error(pos.value(*here), "each column needs a 'title' and 'links'")
+            continue
+        links = read_items(column["links"], here + ("links",), pos, find_page, sources, problems)
+        result.append(MenuColumn(column["title"], links))
+    return tuple(result)

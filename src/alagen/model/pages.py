@@ -33,6 +33,17 @@ class Pager:
     def next_url(self) -> str | None:
         return self.urls[self.number] if self.number < self.count else None
 
+    def window(self, around: int = 2) -> tuple[int | None, ...]:
+        """The page numbers to link: the first, the last and those near this one; None
+        where numbers are left out (1 … 4 5 6 … 20)."""
+        shown = [n for n in range(1, self.count + 1) if n in (1, self.count) or abs(n - self.number) <= around]
+        result: list[int | None] = []
+        for n in shown:
+            if result and n - (result[-1] or 0) > 1:
+                result.append(None)
+            result.append(n)
+        return tuple(result)
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -56,6 +67,7 @@ class Page:
     topics: tuple[str, ...] = ()
     unit: str | None = None
     toc: bool = False
+    paginate: int = 0  # items per page when this page is a listing; 0 for the default
     image: str | None = None
     image_alt: str | None = None
     extra: Mapping[str, Any] = field(default_factory=schema.empty)
@@ -165,6 +177,11 @@ def read_page(
             problems.error(where["aliases"], reason)
         else:
             aliases.append(alias)
+    if values.get("paginate", 1) < 1:
+        problems.error(where["paginate"], "'paginate' is how many items go on one page of a listing; give a number of 1 or more")
+        values.pop("paginate")
+    for index, _ in enumerate(values.get("topics", ()) if "topics" in document.front else ()):
+        where[f"topics.{index}"] = document.positions.value("topics", index)
     if values.get("publish") and values.get("expires") and values["expires"] < values["publish"]:
         problems.error(where["expires"], "'expires' is before 'publish'; the page would never be shown")
     if url is None:
@@ -189,6 +206,7 @@ def read_page(
         topics=values.get("topics", ()),
         unit=values.get("unit"),
         toc=values.get("toc", False),
+        paginate=values.get("paginate", 0),
         image=values.get("image"),
         image_alt=values.get("image_alt"),
         extra=values.get("extra", MappingProxyType({})),

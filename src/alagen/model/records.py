@@ -300,6 +300,8 @@ def _where(values: dict, positions: Positions) -> dict[str, Location]:
     if "body" in values:  # Markdown problems count lines from where the text starts
         where["body"] = positions.text_start("body")
     where[""] = positions.value()  # the record's first line
+    if isinstance(values.get("topics"), list):  # an unknown topic is reported at its own item
+        where.update({f"topics.{i}": positions.value("topics", i) for i in range(len(values["topics"]))})
     return where
 
 

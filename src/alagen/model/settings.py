@@ -16,12 +16,6 @@ SETTINGS_FILE = "site"
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
-    name: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
 class Settings:
     title: str
     base_url: str  # always ends with "/"
@@ -33,7 +27,6 @@ class Settings:
     phone: str = ""
     copyright_start: int | None = None
     job_listing_days: int = 60
-    social: tuple[Link, ...] = ()
     raw_html: bool = True
     extra: Mapping[str, Any] = field(default_factory=schema.empty)
     source: str = "data/site.yaml"
@@ -66,15 +59,6 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         problems.error(pos.value("timezone"), f"timezone '{timezone}' is not a known time zone; use a name like America/Chicago")
         timezone = "America/Chicago"
 
-    social = []
-    for index, item in enumerate(value.get("social") or []):
-        if not (isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("url"), str)):
-            problems.error(pos.value("social", index), "each social link needs 'name' and 'url', e.g. {name: Facebook, url: https://...}")
-        elif urlsplit(item["url"]).scheme not in ("http", "https"):
-            problems.error(pos.value("social", index, "url"), f"social link '{item['url']}' must start with https://")
-        else:
-            social.append(Link(item["name"], item["url"]))
-
     markdown = fields.get("markdown", {})
     raw_html = markdown.get("raw_html", True)
     if not isinstance(raw_html, bool):
@@ -91,7 +75,6 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         phone=fields.get("phone", ""),
         copyright_start=fields.get("copyright_start"),
         job_listing_days=fields.get("job_listing_days", 60),
-        social=tuple(social),
         raw_html=raw_html,
         extra=fields.get("extra", MappingProxyType({})),
         source=file.source,

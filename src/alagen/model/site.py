@@ -12,8 +12,11 @@ from alagen.clock import Clock, make_clock
 from alagen.errors import Location, Problems
 from alagen.load import Sources, StaticFile
 from alagen.model import urls
-from alagen.model.listings import listing_pages, record_pages
+from alagen.model.divisions import Division, check_units, read_divisions, with_menus
+from alagen.model.listings import listing_pages, record_pages, topic_pages
 from alagen.model.menus import MenuItem, read_menus
+from alagen.model.redirects import Redirect, read_redirects
+from alagen.model.topics import Topic, check_topics, read_topics
 from alagen.model.pages import Page, read_defaults, read_page, why_hidden
 from alagen.model.records import Current, Event, Job, Records, current, data_file_is_record, read_records
 from alagen.model.settings import Settings, read_settings
@@ -38,7 +41,14 @@ class Site:
     records: Records
     current: Current  # what is upcoming and open at the build date
     news_items: tuple[Page, ...]  # published news, newest first
-    unit_names: Mapping[str, str]  # unit id -> its short name, from data/divisions.yaml
+    divisions: tuple[Division, ...]  # from data/divisions.yaml
+    topics: tuple[Topic, ...]  # from data/topics.yaml, by name
+    redirects: tuple[Redirect, ...]  # aliases and data/redirects.yaml, chains followed
+
+    @property
+    def unit_names(self) -> Mapping[str, str]:
+        """Unit id -> its short name ('core' -> 'Core')."""
+        return {d.id: d.short_name for d in self.divisions}
 
     def page(self, source: str) -> Page | None:
         """The published page written in `source` (a path like content/about/index.md)."""
@@ -114,9 +124,26 @@ class Site:
 
     def unit_name(self, unit: str | None) -> str:
         """A unit's short name ('Core', 'PLA'); its id in capitals if no division names it."""
-        if not unit:
-            return ""
-        return self.unit_names.get(unit, unit.upper())
+        division = self.division(unit)
+        return division.short_name if division else (unit or "").upper()
+
+    def division(self, unit: str | None) -> Division | None:
+        return next((d for d in self.divisions if d.id == unit), None) if unit else None
+
+    def microsite(self, page: Page) -> Division | None:
+        """The division whose microsite folder holds the page: it gets that division's menu
+        and footer inside the association's header."""
+        for division in self.divisions:
+            if division.folder and page.source.startswith(f"content/{division.folder}/"):
+                return division
+        return None
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def breadcrumbs(self, page: Page) -> tuple[Page, ...]:
+        """Home, the sections down to the page, and the page: none on the home page."""
+        return () if page.url == "/" else self.ancestors(page) + (page,)
 
 
 def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool, problems: Problems) -> Site:
@@ -146,25 +173,34 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
         published.append(_built_in_not_found())
 
     records = read_records(sources.data, settings.timezone, settings.job_listing_days, problems)
-    unit_names = _unit_names(sources)
+    divisions = read_divisions(sources.data, problems)
+    topics = read_topics(sources.data, problems)
+    unit_names = {d.id: d.short_name for d in divisions}
     existing = {p.url: p for p in published}
     now_current = current(records, clock)
     news = tuple(sorted((p for p in published if p.kind == "news"), key=lambda p: (p.date, p.title), reverse=True))
     listings = listing_pages(records, now_current, news, existing, unit_names, sources.layouts)
-    replaced = {p.url for p in listings}
-    generated = [_with_layout(p, sources.layouts) for p in listings + record_pages(records, clock)]
+    made = listings + record_pages(records, clock)
+    listed_urls = {p.url for p in listings}
+    listings_of_topics = topic_pages(topics, [p for p in published if p.url not in listed_urls] + made, existing)
+    replaced = listed_urls | {p.url for p in listings_of_topics}
+    generated = [_with_layout(p, sources.layouts) for p in made + listings_of_topics]
     published = [p for p in published if p.url not in replaced] + generated
     published.sort(key=lambda p: p.url)
-    _check_outputs(published, sources.statics, problems)
+    check_units(_units_used(published, records), divisions, problems)
+    check_topics(_topics_used(published, records), topics, problems)
+    redirects = read_redirects(sources.data, published, sources.statics, problems)
+    _check_outputs(published, sources.statics, redirects, problems)
 
     by_source = {p.source: p for p in published}
     by_url = {p.url: p for p in published}
-    menus = read_menus(
-        sources.data,
-        lambda s: by_source[s].url if s in by_source else ("" if s in invalid else None),
-        tuple(d.source for d in sources.documents),
-        problems,
-    )
+
+    def find_page(source: str) -> str | None:
+        return by_source[source].url if source in by_source else ("" if source in invalid else None)
+
+    document_sources = tuple(d.source for d in sources.documents)
+    menus = read_menus(sources.data, find_page, document_sources, problems)
+    divisions = with_menus(divisions, sources.data, find_page, document_sources, problems)
     problems.check()
     data = {d.name: freeze(d.value) for d in sources.data if not data_file_is_record(d.name)}
     return Site(
@@ -181,8 +217,32 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
         records=records,
         current=now_current,
         news_items=news,
-        unit_names=MappingProxyType(unit_names),
+        divisions=divisions,
+        topics=topics,
+        redirects=redirects,
     )
+
+
+def _units_used(pages: list[Page], records: Records):
+    """(unit, where it was written) for every page and record that names one."""
+    for page in pages:
+        if page.unit and page.record is None and "unit" in page.where:
+            yield page.unit, page.at("unit")
+    for record in records.events + records.jobs + records.awards + records.publications:
+        unit = getattr(record, "unit", None)
+        if unit:
+            yield unit, record.where.get("unit", record.where[""])
+
+
+def _topics_used(pages: list[Page], records: Records):
+    """(topic, where it was written) for every page and event that names one."""
+    for page in pages:
+        if page.record is None:
+            for index, topic in enumerate(page.topics):
+                yield topic, page.where.get(f"topics.{index}") or page.at("topics")
+    for event in records.events:
+        for index, topic in enumerate(event.topics):
+            yield topic, event.where.get(f"topics.{index}") or event.where.get("topics", event.where[""])
 
 
 def _of_unit(items: tuple, unit: str | None) -> tuple:
@@ -195,17 +255,6 @@ def _with_layout(page: Page, layouts: tuple[str, ...]) -> Page:
         return page
     fallback = "list" if page.kind == "listing" and "list" in layouts else "page"
     return dataclasses.replace(page, layout=fallback)
-
-
-def _unit_names(sources: Sources) -> dict[str, str]:
-    """Unit id -> short name from data/divisions.yaml (a list of {id, name, short_name})."""
-    file = next((d for d in sources.data if d.name == "divisions"), None)
-    names = {}
-    if file and isinstance(file.value, list):
-        for item in file.value:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                names[item["id"]] = str(item.get("short_name") or item.get("name") or item["id"])
-    return names
 
 
 def _built_in_not_found() -> Page:
@@ -239,8 +288,8 @@ def _children(pages: list[Page], by_url: Mapping[str, Page]) -> Mapping[str, tup
     )
 
 
-def _check_outputs(pages: list[Page], statics: tuple[StaticFile, ...], problems: Problems) -> None:
-    """No two pages, aliases or copied files may claim the same URL: the same file, a file
+def _check_outputs(pages: list[Page], statics: tuple[StaticFile, ...], redirects: tuple[Redirect, ...], problems: Problems) -> None:
+    """No two pages, redirect pages or copied files may claim the same URL: the same file, a file
     where another needs a folder (/photo.png/ and photo.png), or names that differ only by
     case (they overwrite each other on macOS and Windows). A clash is reported where it was
     made: at the 'slug', 'url' or 'aliases' line if one of the two has one."""
@@ -265,10 +314,9 @@ def _check_outputs(pages: list[Page], statics: tuple[StaticFile, ...], problems:
         claim(page.output, page.source, where, explicit)
     for static in statics:
         claim(static.source.removeprefix("content/"), static.source, Location(static.source), False)
-    for page in pages:
-        for alias in page.aliases:
-            output = urls.output_path(urls.normalize(alias))
-            claim(output, f"the alias {alias} of {page.source}", page.at("aliases"), True)
+    for redirect in redirects:  # each old URL gets an HTML page for hosts without redirect rules
+        output = urls.output_path(urls.normalize(redirect.source))
+        claim(output, f"the redirect from {redirect.source}", redirect.location, True)
     for key, claimer in claimed.items():
         parts = key.split("/")
         for depth in range(1, len(parts)):

@@ -1,0 +1,114 @@
+"""Divisions (data/divisions.yaml): the units that records and pages belong to, and the
+microsites some of them have under content/<folder>/ with their own menu and footer."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+from alagen import schema
+from alagen.errors import Location, Problems
+from alagen.load import DataFile
+from alagen.model.menus import FindPage, MenuItem, read_items
+
+DIVISIONS_FILE = "divisions"
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    id: str
+    name: str
+    short_name: str
+    summary: str
+    folder: str | None  # "core": pages under content/core/ are its microsite
+    menu: tuple[MenuItem, ...]
+    footer: tuple[MenuItem, ...]
+    location: Location
+
+    @property
+    def home_url(self) -> str | None:
+        return f"/{self.folder}/" if self.folder else None
+
+
+def read_divisions(data: tuple[DataFile, ...], problems: Problems) -> tuple[Division, ...]:
+    """The divisions without their menus (see with_menus): names are needed before pages
+    have URLs."""
+    file = next((d for d in data if d.name == DIVISIONS_FILE), None)
+    if file is None or file.value is None:
+        return ()
+    if not isinstance(file.value, list):
+        problems.error(Location(file.source, 1, 1), "divisions.yaml must be a list of divisions, each starting '- id: ...'")
+        return ()
+    found: dict[str, Division] = {}
+    for index, item in enumerate(file.value):
+        pos = file.positions.under(index)
+        if not isinstance(item, dict):
+            problems.error(pos.value(), "each division must be 'key: value' lines starting with '- id: ...'")
+            continue
+        values = schema.validate(item, pos, schema.DIVISION_FIELDS, problems, what="division field")
+        if any(f.required and f.name not in values for f in schema.DIVISION_FIELDS):
+            continue
+        division_id = values["id"]
+        if division_id in found:
+            first = found[division_id].location
+            problems.error(pos.value("id"), f"division '{division_id}' is listed twice (first at line {first.line}); remove one")
+            continue
+        folder = values.get("folder", "").strip("/") or None
+        found[division_id] = Division(
+            id=division_id,
+            name=values["name"],
+            short_name=values.get("short_name") or values["name"],
+            summary=values.get("summary", ""),
+            folder=folder,
+            menu=(),
+            footer=(),
+            location=pos.value("id"),
+        )
+    return tuple(found.values())
+
+
+def with_menus(
+    divisions: tuple[Division, ...],
+    data: tuple[DataFile, ...],
+    find_page: FindPage,
+    sources: tuple[str, ...],
+    problems: Problems,
+) -> tuple[Division, ...]:
+    """Each division with its menu and footer read like data/menus.yaml's, and its folder
+    checked: a microsite needs a home page, content/<folder>/index.md."""
+    file = next((d for d in data if d.name == DIVISIONS_FILE), None)
+    if file is None or not isinstance(file.value, list):
+        return divisions
+    raw = {item.get("id"): (item, index) for index, item in enumerate(file.value) if isinstance(item, dict)}
+    result = []
+    for division in divisions:
+        item, index = raw[division.id]
+        menus = {}
+        for name in ("menu", "footer"):
+            menus[name] = read_items(item.get(name) or [], (index, name), file.positions, find_page, sources, problems)
+        if division.folder and not find_page(f"content/{division.folder}/index.md"):
+            problems.error(
+                file.positions.value(index, "folder"),
+                f"division '{division.id}' has folder '{division.folder}', but content/{division.folder}/index.md "
+                "is not a published page; write that page (the division's home) or fix the folder",
+            )
+        result.append(dataclasses.replace(division, **menus))
+    return tuple(result)
+
+
+def check_units(used: Iterable[tuple[str, Location]], divisions: tuple[Division, ...], problems: Problems) -> None:
+    """Every `unit:` names a division in data/divisions.yaml."""
+    ids = [d.id for d in divisions]
+    for unit, location in used:
+        if unit in ids:
+            continue
+        guess = difflib.get_close_matches(unit, ids, n=1, cutoff=0.6)
+        if guess:
+            hint = f"did you mean '{guess[0]}'?"
+        elif ids:
+            hint = "the divisions are: " + ", ".join(ids)
+        else:
+            hint = "add it to data/divisions.yaml (a list of {id, name, short_name})"
+        problems.error(location, f"unit '{unit}' is not a division in data/divisions.yaml; {hint}", span=len(unit))
