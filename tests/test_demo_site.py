@@ -74,6 +74,12 @@ def main(doc):
     return doc.find(".//main")
 
 
+def item_title(li):
+    """A listed item's heading: h2 on a listing, h3 under a section's h2 elsewhere."""
+    (found,) = [e for e in li.iter() if "item-title" in classes(e)]
+    return found
+
+
 def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
@@ -241,8 +247,8 @@ def job_items(root) -> list[dict]:
     for li in by_class(root, "li", "job-item"):
         posted = one(li, "p", "job-posted")
         items.append({
-            "title": text(li.find("h3").find("a")),
-            "href": li.find("h3").find("a").get("href"),
+            "title": text(item_title(li).find("a")),
+            "href": item_title(li).find("a").get("href"),
             "featured": "featured" in classes(li),
             "posted_text": text(posted),
             "datetime": posted.find("time").get("datetime"),
@@ -415,14 +421,14 @@ def test_a_year_page_lists_that_years_winners_across_awards(page, out):
 
 
 def test_publications_show_prices_in_dollars(page):
-    cards = {text(li.find("h3")): li for li in by_class(main(page("/publications/")), "li", "publication-card")}
+    cards = {text(item_title(li)): li for li in by_class(main(page("/publications/")), "li", "publication-card")}
     assert set(cards) == {p["title"] for p in records("publications")}
     assert text(one(cards["Inclusive Cataloging"], "p", "price")) == "$64.99"
     assert text(one(cards["Library Operations Review, annual subscription"], "p", "price")) == "$95.00"
 
 
 def news_items(root) -> list[tuple[str, str]]:
-    return [(text(li.find("h3")), li.find(".//time").get("datetime")) for li in by_class(root, "li", "news-item")]
+    return [(text(item_title(li)), li.find(".//time").get("datetime")) for li in by_class(root, "li", "news-item")]
 
 
 def _news_sources() -> list[dict]:

@@ -7,7 +7,7 @@ import pytest
 from conftest import build_at, problems_of, read
 
 PAGE_KEYS = (
-    "aliases, date, description, draft, expires, extra, image, image_alt, layout, paginate, publish, slug, summary, "
+    "aliases, check, date, description, draft, expires, extra, image, image_alt, layout, paginate, publish, slug, summary, "
     "title, toc, topics, unit, updated, url, weight"
 )
 

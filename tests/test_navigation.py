@@ -803,7 +803,7 @@ def _rel(document) -> dict[str, str]:
 
 
 def _items(document) -> list[str]:
-    return [text(li.find("h3")) for li in document.iter("li") if "news-item" in classes(li)]
+    return [text(next(e for e in li.iter() if "item-title" in classes(e))) for li in document.iter("li") if "news-item" in classes(li)]
 
 
 def _pager(document) -> list[tuple[str | None, str, str | None]] | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from alagen import __version__
 from alagen.clock import parse_now
 from alagen.errors import BuildFailed, excerpt
-from alagen.pipeline import BuildOptions, BuildReport, build
+from alagen.pipeline import BuildOptions, BuildReport, build, read_site
 from alagen.progress import Bar, Silent, summary_table
 from alagen.search import SearchFailed
 
@@ -60,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     init_cmd = commands.add_parser("init", help="start a new, minimal site in DIR")
     init_cmd.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
     init_cmd.set_defaults(command=cmd_init)
+
+    check_cmd = commands.add_parser("check", help="build, then check links, HTML, accessibility and feeds")
+    check_cmd.add_argument("--build-dir", metavar="DIR", type=Path, help="the built site to check (default: build/)")
+    check_cmd.add_argument("--no-build", action="store_true", help="check the existing build as it is")
+    check_cmd.add_argument("--external", action="store_true", help="also ask other websites whether links to them work")
+    check_cmd.add_argument("--a11y", action="store_true", help="also run axe-core in Chromium on one page of each type")
+    check_cmd.add_argument("--format", choices=("text", "json", "github"), default="text", help="how to print the report")
+    check_cmd.add_argument("--now", metavar="DATE", help="the build date, YYYY-MM-DD (as for build)")
+    check_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
+    check_cmd.add_argument("--verbose", action="store_true", help="show tracebacks behind errors")
+    check_cmd.set_defaults(command=cmd_check)
 
     schema_cmd = commands.add_parser("schema", help="write JSON Schema files for editors' tools")
     schema_cmd.add_argument("folder", type=Path, metavar="DIR", help="where to write *.schema.json")
@@ -178,6 +189,52 @@ def _build(options: BuildOptions, progress) -> BuildReport:
         return build(options, progress)
     finally:
         progress.close()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from alagen.check import a11y, check_build
+    from alagen.check.report import FORMATS
+
+    try:
+        now = parse_now(args.now) if args.now else None
+    except ValueError as err:
+        print(f"alagen: {err}", file=sys.stderr)
+        return 2
+    root = args.site.resolve()
+    out = (args.build_dir or root / "build").absolute()
+    if args.a11y:
+        missing = a11y.unavailable(root)
+        if missing:
+            print(f"alagen: --a11y cannot run: {missing}", file=sys.stderr)
+            return 2
+    options = BuildOptions(root=root, out=out, now=now)
+    try:
+        if not args.no_build:
+            for warning in build(options).warnings:
+                print(excerpt(warning, root), file=sys.stderr)
+        elif not out.is_dir():
+            print(f"alagen: {out} does not exist; run 'alagen build' first, or leave out --no-build", file=sys.stderr)
+            return 2
+        site = read_site(options)
+    except BuildFailed as failed:
+        _print_problems(failed, root, args.verbose)
+        return 1
+    except (SearchFailed, ValueError) as err:
+        print(f"alagen: {err}", file=sys.stderr)
+        return 2 if isinstance(err, ValueError) else 1
+    try:
+        report = check_build(root, out, site, check_external=args.external, a11y=a11y.runner(root) if args.a11y else None)
+    except KeyboardInterrupt:
+        print("alagen: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug in alagen, not a problem of the site
+        print(f"alagen: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        print("Run with --verbose for the traceback, and report it.", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 3
+    print(FORMATS[args.format](report))
+    return 1 if report.findings else 0
 
 
 def _print_problems(failed: BuildFailed, root: Path, verbose: bool) -> None:

@@ -93,13 +93,46 @@ class Markdown:
     ) -> Rendered:
         """Render `text`, which starts at `first_line` (and, every line, `first_col`) of
         `source`. Relative links start from the folder of `link_from` (default: `source`)."""
-        env = {"source": source, "first_line": first_line, "resolve": resolve, "problems": [], "headings": []}
+        env = _env(text, source, first_line, resolve, link_from, first_col)
         env["image"], env["images"] = self._image, 0
-        env["link_from"] = link_from or source
-        env["indent"] = first_col - 1
-        env["lines"] = text.split("\n")
         body = self._md.render(text, env)
         return Rendered(body, tuple(env["headings"]), tuple(env["problems"]))
+
+    def trace(
+        self, text: str, source: str, first_line: int, resolve: Resolver, link_from: str | None = None, first_col: int = 1
+    ) -> tuple[str, dict[str, Location]]:
+        """The HTML `render` gives, and where its parts were written: each heading's id ('#id')
+        and each link or image address (as rendered) -> its line and column in `source`.
+        `alagen check` uses it to report a problem of the built page at the editor's line."""
+        written: dict[str, str] = {}
+
+        def recording(target: str, start: str) -> str:
+            href = resolve(target, start)
+            written.setdefault(href, target)
+            return href
+
+        env = _env(text, source, first_line, recording, link_from, first_col)
+        env["image"], env["images"] = self._image, 0
+        tokens = self._md.parse(text, env)
+        where: dict[str, Location] = {}
+        for token in tokens:
+            if token.type == "heading_open" and token.map:
+                line = first_line + token.map[0]
+                where.setdefault("#" + str(token.attrGet("id")), Location(source, line, env["indent"] + 1))
+            for child in token.children or () if token.type == "inline" else ():
+                attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
+                href = str(child.attrGet(attr) or "") if attr else ""
+                if href and href not in where:
+                    where[href] = _locate(env, token, written.get(href, unquote(href)))
+        return self._md.renderer.render(tokens, self._md.options, env), where
+
+
+def _env(text: str, source: str, first_line: int, resolve: Resolver, link_from: str | None, first_col: int) -> dict:
+    env = {"source": source, "first_line": first_line, "resolve": resolve, "problems": [], "headings": []}
+    env["link_from"] = link_from or source
+    env["indent"] = first_col - 1
+    env["lines"] = text.split("\n")
+    return env
 
 
 def _render_callout(self, tokens, idx, options, env) -> str:

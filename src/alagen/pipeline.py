@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alagen.errors import Problem, Problems
 from alagen.load import load
-from alagen.model.site import build_site
+from alagen.model.site import Site, build_site
 from alagen.progress import Progress, Silent
 from alagen.render import render_site
 from alagen.search import index_site
@@ -102,3 +102,10 @@ def check_out(root: Path, out: Path) -> None:
     for folder in _SOURCE_FOLDERS:
         if resolved.is_relative_to(root / folder):
             raise ValueError(f"--out {out} is inside {folder}/, which would be replaced; choose a folder like build/")
+
+
+def read_site(options: BuildOptions) -> Site:
+    """Load and model the site without rendering or writing: the model `alagen check` traces
+    a built page back to. Raises BuildFailed as build() does."""
+    problems = Problems(strict=options.strict)
+    return build_site(load(options.root.resolve(), problems), options.now, options.drafts, problems)

@@ -33,6 +33,18 @@ class Field:
     fields: tuple["Field", ...] = ()
 
 
+# The rules of `alagen check`, named here so a page's `check: {skip: [...]}` is validated
+# like every other field (alagen.check implements them under the same names).
+CHECK_RULES = (
+    "link", "anchor", "external-link", "img-alt", "h1", "heading-order", "lang", "duplicate-id",
+    "title", "description", "html-parse", "sitemap", "feed", "calendar", "redirects", "a11y",
+)
+
+CHECK_FIELDS: tuple[Field, ...] = (
+    Field("skip", "list", True, "The check rules not to apply to this page.", choices=CHECK_RULES),
+    Field("reason", "text", True, "Why, for the report: e.g. 'the embedded form comes from our vendor'."),
+)
+
 PAGE_FIELDS: tuple[Field, ...] = (
     Field("title", "text", True, "The page title: its heading, browser tab and search result."),
     Field("description", "text", doc="One sentence for search engines, listings and link previews."),
@@ -54,6 +66,7 @@ PAGE_FIELDS: tuple[Field, ...] = (
     Field("image_alt", "text", doc="What the image shows, for people who cannot see it."),
     Field("url", "text", doc="The whole URL, e.g. /join/, instead of one from the file path."),
     Field("extra", "mapping", doc="Free-form values for custom templates."),
+    Field("check", "record", doc="Rules of `alagen check` to skip on this page, and why.", fields=CHECK_FIELDS),
 )
 
 MENU_ITEM_FIELDS: tuple[Field, ...] = (
@@ -307,10 +320,17 @@ def convert(field: Field, value: Any, raw: str | None = None) -> Any:
         raise ValueError(f"must be a whole number, not {value!r}")
     if kind == "list":
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return (str(value),)
-        if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
-            return tuple(str(v) for v in value)
-        raise ValueError("must be a list of words, e.g. [first, second]")
+            items = (str(value),)
+        elif isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            items = tuple(str(v) for v in value)
+        else:
+            raise ValueError("must be a list of words, e.g. [first, second]")
+        for item in items:
+            if field.choices and item not in field.choices:
+                guess = difflib.get_close_matches(item, field.choices, n=1)
+                hint = f"did you mean '{guess[0]}'? " if guess else ""
+                raise ValueError(f"'{item}' is not one of the choices; {hint}use any of: {', '.join(field.choices)}")
+        return items
     if kind == "mapping":
         if isinstance(value, dict):
             return freeze(value)

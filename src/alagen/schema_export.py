@@ -47,7 +47,8 @@ def property_schema(field: Field) -> dict:
     elif kind == "int":
         result = {"type": "integer"}
     elif kind == "list":
-        result = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+        item: dict = {"type": "string", "enum": list(field.choices)} if field.choices else {"type": "string"}
+        result = {"anyOf": [item, {"type": "array", "items": item}]}
     elif kind == "price":
         result = {"type": "number", "minimum": 0}
     elif kind == "monthday":

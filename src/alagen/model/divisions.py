@@ -11,6 +11,7 @@ from typing import Iterable
 from alagen import schema
 from alagen.errors import Location, Problems
 from alagen.load import DataFile
+from alagen.model.datalist import entries
 from alagen.model.menus import FindPage, MenuItem, read_items
 
 DIVISIONS_FILE = "divisions"
@@ -35,21 +36,8 @@ class Division:
 def read_divisions(data: tuple[DataFile, ...], problems: Problems) -> tuple[Division, ...]:
     """The divisions without their menus (see with_menus): names are needed before pages
     have URLs."""
-    file = next((d for d in data if d.name == DIVISIONS_FILE), None)
-    if file is None or file.value is None:
-        return ()
-    if not isinstance(file.value, list):
-        problems.error(Location(file.source, 1, 1), "divisions.yaml must be a list of divisions, each starting '- id: ...'")
-        return ()
     found: dict[str, Division] = {}
-    for index, item in enumerate(file.value):
-        pos = file.positions.under(index)
-        if not isinstance(item, dict):
-            problems.error(pos.value(), "each division must be 'key: value' lines starting with '- id: ...'")
-            continue
-        values = schema.validate(item, pos, schema.DIVISION_FIELDS, problems, what="division field")
-        if any(f.required and f.name not in values for f in schema.DIVISION_FIELDS):
-            continue
+    for values, pos in entries(data, DIVISIONS_FILE, schema.DIVISION_FIELDS, "division", problems):
         division_id = values["id"]
         if division_id in found:
             first = found[division_id].location

@@ -44,25 +44,31 @@ def listing_pages(
     upcoming, past = now.upcoming, now.past
     pages: list[Page] = []
     if records.events:
-        pages += paginate(existing, "/events/", "Events", "events", upcoming)
+        about = "Upcoming conferences, webinars, courses and celebrations, by month."
+        pages += paginate(existing, "/events/", "Events", "events", upcoming, about=about)
         for unit in sorted({e.unit for e in upcoming if e.unit}):
             mine = tuple(e for e in upcoming if e.unit == unit)
-            title = f"{unit_names.get(unit, unit.upper())} events"
-            pages += paginate(existing, f"/events/{unit}/", title, "events", mine, unit=unit, listed=False)
+            name = unit_names.get(unit, unit.upper())
+            about = f"Upcoming events of {name}, by month."
+            pages += paginate(existing, f"/events/{unit}/", f"{name} events", "events", mine, unit=unit, listed=False, about=about)
         for year in sorted({e.first_day.year for e in past}, reverse=True):
             theirs = tuple(e for e in past if e.first_day.year == year)
-            pages += paginate(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs, listed=False)
+            about = f"The events of {year}, by month."
+            pages += paginate(existing, f"/events/past/{year}/", f"Past events: {year}", "events-past", theirs, listed=False, about=about)
     if records.jobs:
-        pages += paginate(existing, "/jobs/", "Job list", "jobs", now.open_jobs)
+        pages += paginate(existing, "/jobs/", "Job list", "jobs", now.open_jobs, about="Open positions in libraries, newest first.")
     if records.awards:
-        pages += paginate(existing, "/awards/", "Awards, grants and scholarships", "awards", records.awards)
+        about = "Book and media awards, grants, professional honors and scholarships."
+        pages += paginate(existing, "/awards/", "Awards, grants and scholarships", "awards", records.awards, about=about)
         for year in records.award_years:
             winners = tuple((a, a.winners_of(year)) for a in records.awards if a.winners_of(year))
-            pages += paginate(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners, listed=False)
+            about = f"Every winner and honoree of {year}, by award."
+            pages += paginate(existing, f"/awards/{year}/", f"Award winners: {year}", "award-year", winners, listed=False, about=about)
     if records.publications:
-        pages += paginate(existing, "/publications/", "Publications", "publications", records.publications)
+        about = "Books, journals, posters and other publications."
+        pages += paginate(existing, "/publications/", "Publications", "publications", records.publications, about=about)
     if "search" in layouts:  # the search page is Pagefind's UI: only where a layout shows it
-        search = _listing(existing, SEARCH_URL, "Search", "search", (), listed=False)
+        search = _listing(existing, SEARCH_URL, "Search", "search", (), listed=False, about="Search every page of the site.")
         pages.append(dataclasses.replace(search, kind="search", noindex=True))
     if news or "/news/" in existing:
         pages += paginate(existing, "/news/", "News", "news", news)
@@ -79,7 +85,8 @@ def topic_pages(topics: tuple[Topic, ...], pages: list[Page], existing: Mapping[
             for topic in page.topics:
                 if topic in on:
                     on[topic].append(page)
-    result = paginate(existing, TOPICS_URL, "Topics", "topics", tuple((t, len(on[t.id])) for t in topics))
+    about = "The subjects the association works on, and what it has published on each."
+    result = paginate(existing, TOPICS_URL, "Topics", "topics", tuple((t, len(on[t.id])) for t in topics), about=about)
     for topic in topics:
         items = tuple(sorted(on[topic.id], key=_newest_first))
         listing = paginate(existing, topic.url, topic.name, "topic", items, listed=False)
@@ -96,14 +103,14 @@ def _topic_extra(topic: Topic) -> Mapping[str, Any]:
     return MappingProxyType({"topic": topic})
 
 
-def paginate(existing, url: str, title: str, layout: str, items: tuple, unit=None, listed=True) -> list[Page]:
+def paginate(existing, url: str, title: str, layout: str, items: tuple, unit=None, listed=True, about="") -> list[Page]:
     """/news/, /news/page/2/, …: the first page is the listing's own URL, never /page/1/.
     An editor's page at the listing's URL may set `paginate: N` items per page."""
     editor_page = existing.get(url)
     per_page = editor_page.paginate if editor_page and editor_page.paginate else PER_PAGE
     count = max(1, -(-len(items) // per_page))
     page_urls = tuple(url if n == 1 else f"{url}page/{n}/" for n in range(1, count + 1))
-    first = _listing(existing, url, title, layout, items[:per_page], unit=unit, listed=listed)
+    first = _listing(existing, url, title, layout, items[:per_page], unit=unit, listed=listed, about=about)
     pages = [dataclasses.replace(first, pager=Pager(1, count, page_urls))]
     for n in range(2, count + 1):
         chunk = items[(n - 1) * per_page : n * per_page]
@@ -123,7 +130,10 @@ def paginate(existing, url: str, title: str, layout: str, items: tuple, unit=Non
     return pages
 
 
-def _listing(existing: Mapping[str, Page], url: str, title: str, layout: str, items: tuple, unit=None, listed=True) -> Page:
+def _listing(
+    existing: Mapping[str, Page], url: str, title: str, layout: str, items: tuple, unit=None, listed=True, about=""
+) -> Page:
+    """The listing at `url`; `about` is the description of one that no editor's page gives."""
     page = existing.get(url)
     if page is not None:
         chosen = page.layout if "layout" in page.where else layout
@@ -136,6 +146,7 @@ def _listing(existing: Mapping[str, Page], url: str, title: str, layout: str, it
         layout=layout,
         body="",
         body_line=1,
+        description=about,
         unit=unit,
         kind="listing",
         items=items,

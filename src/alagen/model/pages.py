@@ -74,6 +74,7 @@ class Page:
     image: str | None = None
     image_alt: str | None = None
     extra: Mapping[str, Any] = field(default_factory=schema.empty)
+    check: Mapping[str, Any] = field(default_factory=schema.empty)  # {skip: (rules), reason} for `alagen check`
     is_index: bool = False  # a folder's index.md: the home of a section
     # What the page is, for templates and search filters: page, news, listing, event, job,
     # award or publication. Record pages carry their record; listings their items.
@@ -215,6 +216,7 @@ def read_page(
         image=values.get("image"),
         image_alt=values.get("image_alt"),
         extra=values.get("extra", MappingProxyType({})),
+        check=values.get("check", MappingProxyType({})),
         is_index=is_index,
         kind="news" if is_news else "page",
         where=MappingProxyType(where),

@@ -15,6 +15,7 @@ from alagen import schema
 from alagen.errors import Location, Problems
 from alagen.load import DataFile, StaticFile
 from alagen.model import urls
+from alagen.model.datalist import entries
 from alagen.model.pages import Page
 
 REDIRECTS_FILE = "redirects"
@@ -77,21 +78,8 @@ def read_redirects(
 
 
 def _from_file(data: tuple[DataFile, ...], by_source: Mapping[str, Page], problems: Problems) -> list[Redirect]:
-    file = next((d for d in data if d.name == REDIRECTS_FILE), None)
-    if file is None or file.value is None:
-        return []
-    if not isinstance(file.value, list):
-        problems.error(Location(file.source, 1, 1), "redirects.yaml must be a list, each item starting '- from: /old/path'")
-        return []
     result = []
-    for index, item in enumerate(file.value):
-        pos = file.positions.under(index)
-        if not isinstance(item, dict):
-            problems.error(pos.value(), "each redirect needs 'from:' and 'to:' lines (or 'status: 410' for gone)")
-            continue
-        values = schema.validate(item, pos, schema.REDIRECT_FIELDS, problems, what="redirect field")
-        if "from" not in values:
-            continue
+    for values, pos in entries(data, REDIRECTS_FILE, schema.REDIRECT_FIELDS, "redirect", problems):
         source, status = values["from"], values.get("status", 301)
         reason = urls.check_site_path(source, "from")
         if reason:

@@ -270,6 +270,7 @@ def _built_in_not_found() -> Page:
         url=NOT_FOUND_URL,
         output="404.html",
         title="Page not found",
+        description="There is no page at this address.",
         layout="page",
         listed=False,
         body="There is no page at this address. It may have moved: try the [home page](/).\n",

@@ -10,6 +10,7 @@ from alagen import schema
 from alagen.errors import Location, Problems
 from alagen.load import DataFile
 from alagen.model import urls
+from alagen.model.datalist import entries
 
 TOPICS_FILE = "topics"
 
@@ -27,21 +28,8 @@ class Topic:
 
 
 def read_topics(data: tuple[DataFile, ...], problems: Problems) -> tuple[Topic, ...]:
-    file = next((d for d in data if d.name == TOPICS_FILE), None)
-    if file is None or file.value is None:
-        return ()
-    if not isinstance(file.value, list):
-        problems.error(Location(file.source, 1, 1), "topics.yaml must be a list of topics, each starting '- id: ...'")
-        return ()
     found: dict[str, Topic] = {}
-    for index, item in enumerate(file.value):
-        pos = file.positions.under(index)
-        if not isinstance(item, dict):
-            problems.error(pos.value(), "each topic must be 'key: value' lines starting with '- id: ...'")
-            continue
-        values = schema.validate(item, pos, schema.TOPIC_FIELDS, problems, what="topic field")
-        if any(f.required and f.name not in values for f in schema.TOPIC_FIELDS):
-            continue
+    for values, pos in entries(data, TOPICS_FILE, schema.TOPIC_FIELDS, "topic", problems):
         topic_id = values["id"]
         reason = urls.check_slug(topic_id, "topic id")
         if reason:

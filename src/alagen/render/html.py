@@ -73,9 +73,7 @@ def render_pages(
     for page in site.pages:
         if on_page:
             on_page()
-        # A record's body (data/events.yaml) links from content/, as pages and layouts do.
-        link_from = page.source if page.source.startswith("content/") else LINKS_FROM_ROOT
-        rendered = markdown.render(page.body, page.source, page.body_line, resolve, link_from, page.body_col)
+        rendered = markdown.render(page.body, page.source, page.body_line, resolve, link_from(page), page.body_col)
         problems.extend(rendered.problems)
         try:
             template = env.get_template(f"{page.layout}.html")
@@ -90,3 +88,9 @@ def render_pages(
         outputs.append(Output(page.output, data=text.encode("utf-8")))
     problems.extend(template_errors.values())
     return tuple(outputs), problems
+
+
+def link_from(page) -> str:
+    """Where relative links in the page's body start: its own folder, or content/ for a
+    record's body (data/events.yaml), as in layouts."""
+    return page.source if page.source.startswith("content/") else LINKS_FROM_ROOT
