@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from alagen.errors import Location, Problem
+from alagen.errors import Location, Problem, SourceError
 from alagen.model import urls
 from alagen.model.site import Site
 from alagen.render import jsonld
@@ -78,9 +78,20 @@ def make_environment(
         asset=asset,
     )
     env.globals.update(
-        site=site, now=site.clock.moment, asset=asset, url=url, jsonld=lambda page: jsonld.script(site, page)
+        site=site,
+        now=site.clock.moment,
+        asset=asset,
+        url=url,
+        jsonld=lambda page: jsonld.script(site, page),
+        fail=fail,
     )
     return env
+
+
+def fail(page, key: str, message: str):
+    """For a layout that checks an editor's own values (`extra:`): stop the build with
+    `message` at the line of `key` in the page's front matter, not at the layout's line."""
+    raise SourceError(Problem(page.at(key), message))
 
 
 def by_month(events) -> list[tuple[dt.date, list]]:
