@@ -241,3 +241,30 @@ def test_the_built_demo_has_no_inline_script_or_style_either(tmp_path):
         assert "<style" not in html, page
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag or 'type="application/ld+json"' in tag, f"{page}: {tag}"
+
+
+# --- Publication cards ------------------------------------------------------------------------------
+
+PUBLICATIONS = """\
+- {id: with-cover, title: A book with a cover, format: e-book, summary: Pictured., price: 64.99, image: images/photo.jpg, image_alt: "The cover, red"}
+- {id: plain, title: A plain poster, format: poster, summary: Not pictured., price: 18}
+"""
+
+
+def test_publication_cards_show_price_format_and_a_lazy_cover(tmp_path):
+    root = theme_site(tmp_path, {
+        "content/index.md": home(""),
+        "content/publications/index.md": "---\ntitle: Publications\n---\n",
+        "content/images/photo.jpg": photo(600, 800),
+        "data/publications.yaml": PUBLICATIONS,
+    })
+    build_at(root)
+    cards = {text(c.find(".//a")): c for c in by_class(parse(read(root, "publications/index.html")), "li", "publication-card")}
+    assert list(cards) == ["A book with a cover", "A plain poster"]
+    assert [text(by_class(c, "p", "price")[0]) for c in cards.values()] == ["$64.99", "$18.00"]
+    assert text(by_class(cards["A book with a cover"], "p", "pub-meta")[0]) == "E-book"
+    (cover,) = cards["A book with a cover"].iter("img")
+    assert (cover.get("alt"), cover.get("width"), cover.get("height"), cover.get("loading")) == ("The cover, red", "600", "800", "lazy")
+    assert list(cards["A plain poster"].iter("img")) == []
+    (on_its_page,) = parse(read(root, "publications/with-cover/index.html")).find(".//main").iter("img")
+    assert on_its_page.get("loading") is None and on_its_page.get("alt") == "The cover, red"
