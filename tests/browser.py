@@ -3,15 +3,13 @@ built site served on 127.0.0.1. No browser is ever downloaded."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
+
+from alagen.check import a11y
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -35,25 +33,9 @@ def chromium_path() -> str:
     return found
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
-
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-
-@contextmanager
-def serve(folder: Path):
-    """Serve `folder` on 127.0.0.1 at a free port; yields the base URL."""
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+# The site served as `alagen check --a11y` serves it: a quiet static server on 127.0.0.1.
+Quiet = a11y.QuietHandler
+serve = a11y.serve
 
 
 @contextmanager

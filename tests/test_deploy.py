@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import _Quiet, browser_page
+from browser import Quiet, browser_page
 from conftest import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,7 +109,7 @@ def test_redirects_are_the_ones_alagen_writes(demo):
 def serve_with_headers(folder: Path, rules: list[dict]):
     """Serve `folder` on 127.0.0.1 with the headers of `rules`, as Netlify would."""
 
-    class Handler(_Quiet):
+    class Handler(Quiet):
         def end_headers(self):
             for name, values in headers_for(self.path.split("?", 1)[0], rules).items():
                 self.send_header(name, ", ".join(values))

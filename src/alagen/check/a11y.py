@@ -117,7 +117,7 @@ def runner(root: Path):
     return run
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm"}
     base = "/"
 
@@ -134,7 +134,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @contextmanager
 def serve(folder: Path, base: str = "/") -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 at a free port; yields the address without a trailing /."""
-    handler = functools.partial(type("Handler", (_Quiet,), {"base": base}), directory=str(folder))
+    handler = functools.partial(type("Handler", (QuietHandler,), {"base": base}), directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
