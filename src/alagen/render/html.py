@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from alagen import parallel
 from alagen.errors import Problem, SourceError
 from alagen.markdown import Markdown, Resolver
 from alagen.model import urls
@@ -65,26 +66,30 @@ def make_resolver(site: Site) -> Resolver:
 def render_pages(
     site: Site, env: jinja2.Environment, markdown: Markdown, resolve: Resolver, root: Path
 ) -> tuple[tuple[Output, ...], list[Problem]]:
-    """Every published page through Markdown and its layout. Template errors are reported
-    once, however many pages they break."""
-    problems: list[Problem] = []
-    template_errors: dict[tuple, Problem] = {}
-    outputs = []
-    for page in site.pages:
+    """Every published page through Markdown and its layout, over all cores for a large
+    site. Template errors are reported once, however many pages they break."""
+
+    def one(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None]:
         # A record's body (data/events.yaml) links from content/, as pages and layouts do.
         link_from = page.source if page.source.startswith("content/") else LINKS_FROM_ROOT
         rendered = markdown.render(page.body, page.source, page.body_line, resolve, link_from, page.body_col)
-        problems.extend(rendered.problems)
         try:
             template = env.get_template(f"{page.layout}.html")
             text = template.render(page=page, content=Markup(rendered.html), toc=rendered.toc)
         except SourceError as err:
-            problems.append(err.problem)
-            continue
+            return None, rendered.problems + (err.problem,), None
         except Exception as err:  # a template mistake: report it at the template line
-            problem = template_problem(err, root, page.source)
-            template_errors.setdefault((problem.location, problem.message), problem)
-            continue
-        outputs.append(Output(page.output, data=text.encode("utf-8")))
+            return None, rendered.problems, template_problem(err, root, page.source)
+        return Output(page.output, data=text.encode("utf-8")), rendered.problems, None
+
+    problems: list[Problem] = []
+    template_errors: dict[tuple, Problem] = {}
+    outputs = []
+    for output, page_problems, template_error in parallel.run_all(one, site.pages):
+        problems.extend(page_problems)
+        if template_error:
+            template_errors.setdefault((template_error.location, template_error.message), template_error)
+        if output:
+            outputs.append(output)
     problems.extend(template_errors.values())
     return tuple(outputs), problems
