@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
     build_cmd.add_argument("--strict", action="store_true", help="fail on warnings too (doubtful data)")
     build_cmd.add_argument("--no-search", action="store_true", help="skip search indexing (quicker local builds)")
+    build_cmd.add_argument(
+        "--no-cache", action="store_true", help="build everything, without reading or writing .alagen-cache/"
+    )
     build_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
     build_cmd.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build_cmd.add_argument("--verbose", action="store_true", help="show tracebacks behind errors")
@@ -61,7 +64,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     root = args.site.resolve()
     options = BuildOptions(
-        root=root, out=args.out, now=now, drafts=args.drafts, strict=args.strict, search=not args.no_search
+        root=root,
+        out=args.out,
+        now=now,
+        drafts=args.drafts,
+        strict=args.strict,
+        search=not args.no_search,
+        cache=not args.no_cache,
     )
     try:
         report = build(options)
@@ -85,6 +94,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         if args.verbose:
             traceback.print_exc()
         return 3
+    for note in report.notes:
+        print(f"alagen: {note}", file=sys.stderr)
     for warning in report.warnings:
         print(excerpt(warning, root), file=sys.stderr)
     if not args.quiet:
@@ -117,5 +128,6 @@ def summary(report: BuildReport, root: Path) -> str:
         f"Built {report.pages} pages ({records or 'no records'}; {report.data_files} data files) into {out}: "
         f"{report.files} files, {report.size / 1024:.0f} KiB"
         + (f", {report.indexed} pages searchable" if report.indexed is not None else "")
+        + (f", {report.kept} pages unchanged" if report.kept else "")
         + f" in {total:.2f} s ({stages})"
     )

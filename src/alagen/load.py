@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from alagen import yamlfile
 from alagen.errors import Location, Problems, SourceError
@@ -61,9 +61,10 @@ class Sources:
     unreadable: tuple[str, ...]  # pages that could not be read (already reported)
 
 
-def load(root: Path, problems: Problems) -> Sources:
+def load(root: Path, problems: Problems, reuse: Callable[[str, Path], Document | None] | None = None) -> Sources:
     """Read the site at `root`. Files that cannot be read are reported to `problems` and
-    left out; the model stage goes on, so one build reports every mistake."""
+    left out; the model stage goes on, so one build reports every mistake. `reuse(source,
+    path)` may return a page unchanged since the last build (the cache's), left unread."""
     root = root.resolve()
     unreadable = []
     documents, defaults, statics, data, assets = [], [], [], [], []
@@ -74,13 +75,11 @@ def load(root: Path, problems: Problems) -> Sources:
                 folder = source.rpartition("/")[0]
                 defaults.append(DataFile(source, folder, *loaded))
         elif path.suffix == ".md":
-            text = _read_text(path, source, problems)
-            if text is not None:
-                document = _split_page(text, source, problems)
-                if document:
-                    documents.append(document)
-                    continue
-            unreadable.append(source)
+            document = (reuse and reuse(source, path)) or read_document(path, source, problems)
+            if document:
+                documents.append(document)
+            else:
+                unreadable.append(source)
         else:
             statics.append(StaticFile(source, path))
     for source, path in _files(root, "data", problems):
@@ -118,6 +117,12 @@ def _files(root: Path, folder: str, problems: Problems):
                 continue
             if path.is_file():
                 yield source, path
+
+
+def read_document(path: Path, source: str, problems: Problems) -> Document | None:
+    """One Markdown page, or None (with its problems reported)."""
+    text = _read_text(path, source, problems)
+    return None if text is None else _split_page(text, source, problems)
 
 
 def _read_text(path: Path, source: str, problems: Problems) -> str | None:

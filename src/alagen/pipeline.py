@@ -8,12 +8,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from alagen.cache import Cache, options_key
 from alagen.errors import Problem, Problems
 from alagen.load import load
+from alagen.model.pages import read_page
 from alagen.model.site import build_site
 from alagen.render import render_site
 from alagen.search import index_site
-from alagen.write import discard, publish, stage
+from alagen.write import discard, publish, stage, update
 
 _SOURCE_FOLDERS = ("content", "data", "layouts", "src")
 
@@ -26,6 +28,7 @@ class BuildOptions:
     drafts: bool = False
     strict: bool = False  # warnings (doubtful data) fail the build
     search: bool = True  # index the site with Pagefind
+    cache: bool = True  # redo only what changed since the last build (.alagen-cache/ beside out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,8 @@ class BuildReport:
     out: Path
     timings: tuple[tuple[str, float], ...]
     warnings: tuple[Problem, ...]
+    kept: int = 0  # pages not rendered again: unchanged since the last build
+    notes: tuple[str, ...] = ()  # about the build cache, for the command line to show
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -56,34 +61,55 @@ def build(options: BuildOptions) -> BuildReport:
         timings.append((stage, now - clock))
         clock = now
 
-    sources = load(root, problems)
+    cache = None
+    if options.cache:
+        cache = Cache(root, out, options_key(options.now, options.drafts, options.strict, options.search))
+        previous = cache.unchanged_site()
+        if previous is not None:  # nothing read or written has changed: the site is as it is
+            lap("check")
+            return BuildReport(**previous, out=out, timings=tuple(timings), kept=previous["pages"], notes=tuple(cache.notes))
+    sources = load(root, problems, cache.reuse_document if cache else None)
     lap("load")
-    site = build_site(sources, options.now, options.drafts, problems)
+    site = build_site(sources, options.now, options.drafts, problems, cache.read_page if cache else read_page)
     lap("model")
-    outputs = render_site(site, root, sources.assets, problems)
+    outputs = render_site(site, root, sources.assets, problems, cache)
     lap("render")
-    staged = stage(outputs, out)
-    lap("write")
     indexed = None
-    try:
-        if options.search:
-            indexed = index_site(staged.folder).pages
-            lap("index")
-        publish(staged)
-    except BaseException:
-        discard(staged)
-        raise
-    return BuildReport(
+    written: set[str] | None = None  # None: a new output folder
+    if cache is not None and cache.incremental:
+        indexed = cache.search_unchanged(outputs) if options.search else None
+    if cache is not None and cache.incremental and (indexed is not None or not options.search):
+        # Update the output folder in place: only what changed is written.
+        writes = [o for o in outputs if not cache.unchanged(o)]
+        written = update(out, writes, cache.stale(outputs), drop=() if options.search else ("pagefind",))
+        files = len(outputs) + len(cache.kept)
+        size = cache.kept_size() + sum(len(o.data) if o.data is not None else o.copy_from.stat().st_size for o in outputs)
+        lap("write")
+    else:
+        staged = stage(outputs, out, keep=cache.kept if cache is not None else ())
+        files, size = staged.files, staged.size
+        lap("write")
+        try:
+            if options.search:
+                indexed = index_site(staged.folder).pages
+                lap("index")
+            publish(staged)
+        except BaseException:
+            discard(staged)
+            raise
+    summary = dict(
         pages=len(site.pages),
         records=tuple((name, len(getattr(site.records, name))) for name in ("events", "jobs", "awards", "publications")),
         data_files=len(sources.data),
-        files=staged.files,
-        size=staged.size,
+        files=files,
+        size=size,
         indexed=indexed,
-        out=out,
-        timings=tuple(timings),
         warnings=problems.warnings,
     )
+    if cache is not None:
+        cache.save(outputs, written, indexed, summary)
+    kept = sum(1 for p in site.pages if cache is not None and p.output in cache.kept)
+    return BuildReport(**summary, out=out, timings=tuple(timings), kept=kept, notes=tuple(cache.notes if cache else ()))
 
 
 def check_out(root: Path, out: Path) -> None:

@@ -119,8 +119,11 @@ class Site:
         return self.unit_names.get(unit, unit.upper())
 
 
-def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool, problems: Problems) -> Site:
-    """Validate everything; raise BuildFailed with all problems found (the load stage's too)."""
+def build_site(
+    sources: Sources, now: dt.date | dt.datetime | None, drafts: bool, problems: Problems, read=read_page
+) -> Site:
+    """Validate everything; raise BuildFailed with all problems found (the load stage's too).
+    `read` is read_page, or the cache's version that returns pages unchanged since the last build."""
     settings = read_settings(sources.data, problems)
     try:
         clock = make_clock(settings.timezone, now)
@@ -133,7 +136,7 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
     hidden: dict[str, str] = {}
     invalid = set(sources.unreadable)  # already reported: links to them are not errors too
     for document in sources.documents:
-        page = read_page(document, defaults, sources.layouts, problems)
+        page = read(document, defaults, sources.layouts, problems)
         if page is None:
             invalid.add(document.source)
             continue

@@ -64,12 +64,14 @@ def make_resolver(site: Site) -> Resolver:
 
 
 def render_pages(
-    site: Site, env: jinja2.Environment, markdown: Markdown, resolve: Resolver, root: Path
+    site: Site, env: jinja2.Environment, markdown: Markdown, resolve: Resolver, root: Path, pages=None, cache=None
 ) -> tuple[tuple[Output, ...], list[Problem]]:
-    """Every published page through Markdown and its layout, over all cores for a large
-    site. Template errors are reported once, however many pages they break."""
+    """Every published page (or just `pages`) through Markdown and its layout, over all cores
+    for a large site. Template errors are reported once, however many pages they break.
+    With the build cache, `resolve` is its recorder, and the cache learns what each page used."""
+    lookups = cache.lookups if cache is not None else None
 
-    def one(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None]:
+    def render(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None]:
         # A record's body (data/events.yaml) links from content/, as pages and layouts do.
         link_from = page.source if page.source.startswith("content/") else LINKS_FROM_ROOT
         rendered = markdown.render(page.body, page.source, page.body_line, resolve, link_from, page.body_col)
@@ -82,14 +84,26 @@ def render_pages(
             return None, rendered.problems, template_problem(err, root, page.source)
         return Output(page.output, data=text.encode("utf-8")), rendered.problems, None
 
+    def one(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None, tuple]:
+        if lookups is not None:
+            lookups.start()
+        try:
+            output, found, error = render(page)
+        finally:
+            used = lookups.stop() if lookups is not None else ()
+        return output, found, error, used
+
     problems: list[Problem] = []
     template_errors: dict[tuple, Problem] = {}
     outputs = []
-    for output, page_problems, template_error in parallel.run_all(one, site.pages):
+    pages = site.pages if pages is None else pages
+    for page, (output, page_problems, template_error, used) in zip(pages, parallel.run_all(one, pages)):
         problems.extend(page_problems)
         if template_error:
             template_errors.setdefault((template_error.location, template_error.message), template_error)
         if output:
             outputs.append(output)
+            if cache is not None:
+                cache.rendered(page, used)
     problems.extend(template_errors.values())
     return tuple(outputs), problems
