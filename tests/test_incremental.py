@@ -114,6 +114,7 @@ def test_every_kind_of_change_rebuilds_to_a_clean_builds_bytes(fixture):
         ("a page's text", lambda: site.edit("content/about/mission.md", "Our mission", "Our new mission")),
         ("a title shown in menus and lists", lambda: site.edit("content/about/mission.md", "title: Mission", "title: Our aim")),
         ("a title shown in a parent's list", lambda: site.edit("content/about/history.md", "title: History", "title: Our past")),
+        ("the address of a page another links to", lambda: site.edit("content/about/history.md", "date:", "slug: past\ndate:")),
         ("a layout", lambda: site.edit("layouts/page.html", "<h1>", '<h1 class="t">')),
         ("a template every layout extends", lambda: site.edit("layouts/base.html", "<nav>", '<nav class="m">')),
         ("a data file", lambda: site.edit("data/people.yaml", "Grace", "Grace Hopper")),
@@ -251,3 +252,15 @@ def test_search_runs_again_only_when_an_indexed_page_changed(tmp_path, monkeypat
     assert len(calls) == 2
     build(BuildOptions(root=root, now=dt.date(2025, 3, 1), search=False))
     assert not (root / "build/pagefind").exists()  # as a clean build without search
+
+
+def test_a_damaged_page_store_is_read_again_with_a_warning(fixture):
+    site = fixture
+    state = site.root / ".alagen-cache/build.state"
+    data = bytearray(state.read_bytes())
+    data[-40:] = bytes(40)  # the end of the last shard: the header and the record still read
+    state.write_bytes(bytes(data))
+    site.edit("content/about/mission.md", "Our mission", "Our aim")
+    report = site.rebuild_equals_clean()
+    assert report.notes == ("warning: the build cache's pages are damaged; every page was read again",)
+    assert report.kept == 0

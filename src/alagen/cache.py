@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import io
+import operator
 import os
 import pickle
 import sys
@@ -50,6 +51,7 @@ FOLDER = ".alagen-cache"
 FORMAT = 1
 MAGIC = b"alagen-cache"
 RACY_NS = 2_000_000_000
+SHARDS = 64  # pages and renders are stored in this many parts; a part is rewritten when one of its entries changed
 SEARCH_MARK = b"data-pagefind-body"
 _LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "icalendar", "feedgen", "markupsafe")
 _KNOWN_SITE_FIELDS = {
@@ -59,7 +61,7 @@ _KNOWN_SITE_FIELDS = {
 
 # The last state this process wrote or read, by file: `alagen serve` builds again and again
 # in one process, and need not read back what it just wrote.
-_memory: dict[str, tuple[tuple, dict, dict | None]] = {}
+_memory: dict[str, tuple] = {}
 
 
 def _digest(*parts: bytes) -> bytes:
@@ -81,6 +83,21 @@ def _sig(path: Path | str) -> tuple | None:
 
 def _out_sig(st: os.stat_result) -> tuple:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _tree(directory: str, prefix: str, visit: Callable, skip: set[str] = frozenset()) -> None:
+    """visit("a/b.html", entry) for every file below directory, with paths from prefix."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if not (prefix == "" and entry.name in skip):
+                _tree(entry.path, f"{prefix}{entry.name}/", visit)
+        else:
+            visit(prefix + entry.name, entry)
 
 
 _code: bytes | None = None
@@ -111,18 +128,30 @@ class _Pickler(pickle.Pickler):
     """Frozen dataclasses as (class, field values), mapping proxies as dicts: quicker to
     load than the default, and only what _Unpickler allows."""
 
-    _fields: dict[type, tuple[str, ...]] = {}
-
     def reducer_override(self, obj):
         cls = type(obj)
-        if cls is types.MappingProxyType:
-            return _proxy, (dict(obj),)
-        if dataclasses.is_dataclass(cls) and cls.__module__.startswith("alagen."):
-            names = self._fields.get(cls)
-            if names is None:
-                names = self._fields[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.init)
-            return cls, tuple(getattr(obj, n) for n in names)
-        return NotImplemented
+        fields = _FIELDS.get(cls, _UNSEEN)
+        if fields is _UNSEEN:
+            fields = _FIELDS[cls] = _fields_of(cls)
+        if fields is None:
+            if cls is types.MappingProxyType:
+                return _proxy, (dict(obj),)
+            return NotImplemented
+        return cls, fields(obj)
+
+
+_UNSEEN = object()
+_FIELDS: dict[type, Any] = {}
+
+
+def _fields_of(cls: type):
+    """A function giving an alagen dataclass's field values as a tuple; None for other types."""
+    if not (dataclasses.is_dataclass(cls) and cls.__module__.startswith("alagen.")):
+        return None
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    if len(names) == 1:
+        return lambda obj: (getattr(obj, names[0]),)
+    return operator.attrgetter(*names) if names else (lambda obj: ())
 
 
 class _Unpickler(pickle.Unpickler):
@@ -180,21 +209,35 @@ class Lookups:
     def start(self) -> None:
         self.log = []
 
-    def stop(self) -> tuple:
+    def stop(self) -> str:
+        """What the page asked, as one string (one object to store, not thousands):
+        target, source, answer or error, each lookup once, in order."""
         log, self.log = self.log or [], None
-        return tuple(dict.fromkeys(log))  # each lookup once, in order
+        fields = []
+        for target, source, result, error in dict.fromkeys(log):
+            fields += [target, source, "+" + result if error is None else "-" + error]
+        if any(_SEPARATOR in field for field in fields):
+            return _UNCHECKABLE
+        return _SEPARATOR.join(fields)
 
-    def still(self, log: tuple) -> bool:
-        for target, source, result, error in log:
+    def still(self, log: str) -> bool:
+        """Whether every lookup of `stop()`'s record gets the same answer now."""
+        if log == _UNCHECKABLE:
+            return False
+        fields = log.split(_SEPARATOR) if log else []
+        for index in range(0, len(fields), 3):
+            target, source, answer = fields[index : index + 3]
             try:
-                now = self.resolve(target, source)
+                now = "+" + self.resolve(target, source)
             except ValueError as err:
-                if error != str(err):
-                    return False
-                continue
-            if error is not None or now != result:
+                now = "-" + str(err)
+            if now != answer:
                 return False
         return True
+
+
+_SEPARATOR = "\x00"
+_UNCHECKABLE = "\x00\x00"  # a lookup held the separator itself: check by rendering again
 
 
 class Cache:
@@ -207,7 +250,8 @@ class Cache:
         self.notes: list[str] = []
         self.started = time.time_ns()
         self._old_big: dict | None = None
-        self._old_big_bytes: bytes | None = None
+        self._old_big_bytes: tuple | None = None  # (file bytes, where the shards start, their index)
+        self._old_shards: dict[tuple[str, int], tuple[dict, bytes]] = {}
         self.old = self._read()
         self.actual: dict[str, tuple] = self._scan() if self.old else {}
         self._inputs = self.inputs()  # before anything is read: an edit during the build shows next time
@@ -239,7 +283,7 @@ class Cache:
             return None
         remembered = _memory.get(str(self.file))
         if remembered and remembered[0] == sig and remembered[1]["root"] == str(self.root):
-            self._old_big = remembered[2]
+            self._old_big, self._old_shards = remembered[2], remembered[3]
             return remembered[1]
         try:
             raw = self.file.read_bytes()
@@ -247,17 +291,23 @@ class Cache:
             self._note(shown, f"cannot be read ({err.strerror})")
             return None
         try:
-            header, rest = raw.split(b"\n", 1)
-            magic, version, small_length, crc = header.split(b" ")
+            # alagen-cache FORMAT small-length small-crc index-length index-crc, a newline,
+            # then the small part (what every build needs), the index of the shards, the shards.
+            header, _, _ = raw[:200].partition(b"\n")
+            magic, version, *sizes = header.split(b" ")
             if magic != MAGIC:
                 raise ValueError("not an alagen cache")
             if int(version) != FORMAT:
                 self._note(shown, "was made by another version of alagen")
                 return None
-            if zlib.crc32(rest) != int(crc):
+            small_length, small_crc, index_length, index_crc = (int(x) for x in sizes)
+            start = len(header) + 1
+            small_data = raw[start : start + small_length]
+            index_data = raw[start + small_length : start + small_length + index_length]
+            if zlib.crc32(small_data) != small_crc or zlib.crc32(index_data) != index_crc:
                 raise ValueError("the checksum does not match")
-            small = _load(rest[: int(small_length)])
-            if not isinstance(small, dict):
+            small, index = _load(small_data), _load(index_data)
+            if not isinstance(small, dict) or not isinstance(index, list):
                 raise ValueError("no build record")
         except Exception:  # anything at all: a damaged cache is never trusted
             self._note(shown, "is damaged")
@@ -268,39 +318,39 @@ class Cache:
         if small.get("root") != str(self.root) or small.get("out") != str(self.out):
             self._note(shown, "was made for another site or output folder")
             return None
-        self._old_big_bytes = rest[int(small_length):]
+        self._old_big_bytes = (raw, start + small_length + index_length, index)
         return small
 
     def _note(self, shown: str, why: str) -> None:
         self.notes.append(f"warning: the build cache {shown} {why}; it was ignored and everything was built")
 
     def _big(self) -> dict:
-        """The part of the last state that holds pages and renders, read on first need."""
+        """The part of the last state that holds pages and renders, read on first need.
+        It is stored in shards, so that a build that changed one page writes one shard anew."""
         if self._old_big is None:
             self._old_big = {"pages": {}, "renders": {}}
             if self._old_big_bytes:
+                raw, offset, index = self._old_big_bytes
                 try:
-                    loaded = _load(self._old_big_bytes)
-                    if isinstance(loaded, dict):
-                        self._old_big = loaded
-                except Exception as err:  # checked by the checksum: only a bug gets here
-                    self.notes.append(f"warning: the build cache's pages cannot be read ({err}); they were read again")
+                    for kind, number, length, crc in index:
+                        data = raw[offset : offset + length]
+                        offset += length
+                        if zlib.crc32(data) != crc:
+                            raise ValueError("a shard's checksum does not match")
+                        part = _load(data)
+                        self._old_big[kind].update(part)
+                        self._old_shards[(kind, number)] = (part, data)
+                except Exception:  # a damaged shard: read every page again
+                    self._old_big, self._old_shards = {"pages": {}, "renders": {}}, {}
+                    self.notes.append("warning: the build cache's pages are damaged; every page was read again")
+                self._old_big_bytes = None
         return self._old_big
 
     def _scan(self) -> dict[str, tuple]:
         """Every file in the output folder but Pagefind's, with its stat."""
         found: dict[str, tuple] = {}
-        top = str(self.out)
-        for folder, dirs, files in os.walk(top):
-            relative = os.path.relpath(folder, top)
-            prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-            if not prefix:
-                dirs[:] = [d for d in dirs if d != "pagefind"]
-            for name in files:
-                try:
-                    found[prefix + name] = _out_sig(os.stat(os.path.join(folder, name)))
-                except OSError:
-                    pass
+        _tree(str(self.out), "", lambda path, entry: found.__setitem__(path, _out_sig(entry.stat(follow_symlinks=False))),
+              skip={"pagefind"})
         return found
 
     def _trusted(self, sig: tuple | None) -> bool:
@@ -310,12 +360,7 @@ class Cache:
         """The stat of every file under content/, data/ and layouts/."""
         found: dict[str, tuple | None] = {}
         for top in ("content", "data", "layouts"):
-            base = self.root / top
-            for folder, dirs, files in os.walk(base):
-                dirs.sort()
-                for name in sorted(files):
-                    path = os.path.join(folder, name)
-                    found[os.path.relpath(path, self.root).replace(os.sep, "/")] = _sig(path)
+            _tree(str(self.root / top), top + "/", lambda path, entry: found.__setitem__(path, _sig(entry.path)))
         return found
 
     def unchanged_site(self) -> dict | None:
@@ -335,7 +380,7 @@ class Cache:
 
     def reuse_document(self, source: str, path: Path) -> Document | None:
         """For load: an unchanged page is not read; a stand-in that read_page knows."""
-        sig = _sig(path)
+        sig = self._inputs[source] if source in self._inputs else _sig(path)
         self._sigs[source] = sig
         if not self.old or not self._trusted(sig):
             return None
@@ -401,12 +446,19 @@ class Cache:
         self._site = site
         self._global = _digest(code_fingerprint(), _fingerprint(site.settings), _fingerprint(sorted(assets.items())))
         old = self._big()["renders"] if self.incremental else {}
+        # What links can lead to: when none of it changed, every recorded answer still holds.
+        self._links = _digest(
+            site.settings.base_path.encode(),
+            "\n".join(f"{source}\t{page.url}" for source, page in site.by_source.items()).encode(),
+            _fingerprint((sorted(site.hidden.items()), sorted(s.source for s in site.statics))),
+        )
+        same_links = self.incremental and self.old.get("links") == self._links
         todo = []
         for page in site.pages:
             key = self._render_key(env, page)
             self._render_keys[page.output] = key
             entry = old.get(page.output)
-            if entry and entry[0] == key and self.intact(page.output) and self.lookups.still(entry[1]):
+            if entry and entry[0] == key and self.intact(page.output) and (same_links or self.lookups.still(entry[1])):
                 self.renders[page.output] = entry
                 self.kept.add(page.output)
             else:
@@ -598,17 +650,34 @@ class Cache:
             "outputs": final,
             "groups": self.groups,
             "search": (self.search_key(outputs), indexed) if indexed is not None else None,
+            "links": getattr(self, "_links", None),
             "report": report,
         }
-        big = {"pages": self.pages, "renders": self.renders}
-        small_bytes, big_bytes = _dump(small), _dump(big)
-        rest = small_bytes + big_bytes
-        header = b" ".join([MAGIC, str(FORMAT).encode(), str(len(small_bytes)).encode(), str(zlib.crc32(rest)).encode()])
+        shards: list[bytes] = []
+        index: list[tuple[str, int, int, int]] = []
+        kept: dict[tuple[str, int], tuple[dict, bytes]] = {}
+        for kind, entries in (("pages", self.pages), ("renders", self.renders)):
+            parts: list[dict] = [{} for _ in range(SHARDS)]
+            for name, entry in entries.items():
+                parts[zlib.crc32(name.encode()) % SHARDS][name] = entry
+            for number, part in enumerate(parts):
+                old = self._old_shards.get((kind, number))
+                same = old is not None and old[0].keys() == part.keys() and all(old[0][k] is v for k, v in part.items())
+                data = old[1] if same else _dump(part)
+                shards.append(data)
+                index.append((kind, number, len(data), zlib.crc32(data)))
+                kept[(kind, number)] = (part, data)
+        small_data, index_data = _dump(small), _dump(index)
+        header = b" ".join(
+            [MAGIC, str(FORMAT).encode()]
+            + [str(n).encode() for n in (len(small_data), zlib.crc32(small_data), len(index_data), zlib.crc32(index_data))]
+        )
         self.file.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}")
         try:
             with open(temporary, "wb") as handle:
-                handle.write(header + b"\n" + rest)
+                for data in (header + b"\n", small_data, index_data, *shards):
+                    handle.write(data)
             os.replace(temporary, self.file)
         except OSError as err:  # a cache that cannot be written only makes the next build slower
             self.notes.append(f"warning: the build cache could not be written ({err.strerror})")
@@ -617,7 +686,7 @@ class Cache:
         _memory.clear()  # one site at a time: keep memory small
         sig = _sig(self.file)
         if sig:
-            _memory[str(self.file)] = (sig, small, big)
+            _memory[str(self.file)] = (sig, small, {"pages": self.pages, "renders": self.renders}, kept)
 
 
 def _replay(problems: tuple[Problem, ...], into: Problems) -> None:

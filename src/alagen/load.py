@@ -101,22 +101,38 @@ def load(root: Path, problems: Problems, reuse: Callable[[str, Path], Document |
 
 def _files(root: Path, folder: str, problems: Problems):
     """(source, absolute path) of every file below root/folder, sorted, skipping hidden
-    files, editor backups, and links that lead outside the site."""
+    files, editor backups, and links that lead outside the site. Linked folders are not
+    entered."""
     top = root / folder
     if not top.is_dir():
         return
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith("~") or name.startswith("#"):
-                continue
-            path = Path(dirpath, name)
-            source = path.relative_to(root).as_posix()
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.warning(Location(source), "this link points outside the site and is not published")
-                continue
-            if path.is_file():
-                yield source, path
+    yield from _walk(root, str(top), folder, problems)
+
+
+def _walk(root: Path, directory: str, prefix: str, problems: Problems):
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        name = entry.name
+        if entry.is_dir():
+            if not name.startswith(".") and not entry.is_symlink():
+                folders.append(entry)
+            continue
+        if name.startswith(".") or name.endswith("~") or name.startswith("#"):
+            continue
+        source = f"{prefix}/{name}"
+        path = Path(entry.path)
+        if entry.is_symlink() and not path.resolve().is_relative_to(root):
+            problems.warning(Location(source), "this link points outside the site and is not published")
+            continue
+        if entry.is_file():
+            yield source, path
+    for entry in folders:
+        yield from _walk(root, entry.path, f"{prefix}/{entry.name}", problems)
 
 
 def read_document(path: Path, source: str, problems: Problems) -> Document | None:

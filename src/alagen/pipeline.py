@@ -108,6 +108,7 @@ def build(options: BuildOptions) -> BuildReport:
     )
     if cache is not None:
         cache.save(outputs, written, indexed, summary)
+        lap("cache")
     kept = sum(1 for p in site.pages if cache is not None and p.output in cache.kept)
     return BuildReport(**summary, out=out, timings=tuple(timings), kept=kept, notes=tuple(cache.notes if cache else ()))
 

@@ -84,13 +84,13 @@ def render_pages(
             return None, rendered.problems, template_problem(err, root, page.source)
         return Output(page.output, data=text.encode("utf-8")), rendered.problems, None
 
-    def one(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None, tuple]:
+    def one(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None, str]:
         if lookups is not None:
             lookups.start()
         try:
             output, found, error = render(page)
         finally:
-            used = lookups.stop() if lookups is not None else ()
+            used = lookups.stop() if lookups is not None else ""
         return output, found, error, used
 
     problems: list[Problem] = []
