@@ -28,7 +28,6 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import io
-import operator
 import os
 import pickle
 import sys
@@ -41,6 +40,7 @@ from typing import Any, Callable
 import jinja2
 
 from alagen import __version__, dependencies
+from alagen.pickling import dump as _dump
 from alagen.errors import Problem, Problems
 from alagen.load import Document, read_document
 from alagen.model.pages import Page, read_page
@@ -120,45 +120,11 @@ def code_fingerprint() -> bytes:
     return _code
 
 
-def _proxy(values: dict) -> types.MappingProxyType:
-    return types.MappingProxyType(values)
-
-
-class _Pickler(pickle.Pickler):
-    """Frozen dataclasses as (class, field values), mapping proxies as dicts: quicker to
-    load than the default, and only what _Unpickler allows."""
-
-    def reducer_override(self, obj):
-        cls = type(obj)
-        fields = _FIELDS.get(cls, _UNSEEN)
-        if fields is _UNSEEN:
-            fields = _FIELDS[cls] = _fields_of(cls)
-        if fields is None:
-            if cls is types.MappingProxyType:
-                return _proxy, (dict(obj),)
-            return NotImplemented
-        return cls, fields(obj)
-
-
-_UNSEEN = object()
-_FIELDS: dict[type, Any] = {}
-
-
-def _fields_of(cls: type):
-    """A function giving an alagen dataclass's field values as a tuple; None for other types."""
-    if not (dataclasses.is_dataclass(cls) and cls.__module__.startswith("alagen.")):
-        return None
-    names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
-    if len(names) == 1:
-        return lambda obj: (getattr(obj, names[0]),)
-    return operator.attrgetter(*names) if names else (lambda obj: ())
-
-
 class _Unpickler(pickle.Unpickler):
     _ALLOWED = {
         ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
         ("datetime", "timezone"), ("decimal", "Decimal"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
-        ("alagen.cache", "_proxy"), ("builtins", "frozenset"), ("builtins", "set"),
+        ("alagen.pickling", "_proxy"), ("builtins", "frozenset"), ("builtins", "set"),
     }
 
     def find_class(self, module: str, name: str):
@@ -171,10 +137,6 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a value alagen stores")
 
 
-def _dump(value: Any) -> bytes:
-    buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    return buffer.getvalue()
 
 
 def _fingerprint(value: Any) -> bytes:

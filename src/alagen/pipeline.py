@@ -4,6 +4,7 @@ Reading this file tells the whole build; each stage is a module with one job."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from alagen.model.pages import read_page
 from alagen.model.site import build_site
 from alagen.render import render_site
 from alagen.search import index_site
-from alagen.write import discard, publish, stage, update
+from alagen.write import discard, new_folder, publish, stage, update
 
 _SOURCE_FOLDERS = ("content", "data", "layouts", "src")
 
@@ -72,7 +73,14 @@ def build(options: BuildOptions) -> BuildReport:
     lap("load")
     site = build_site(sources, options.now, options.drafts, problems, cache.read_page if cache else read_page)
     lap("model")
-    outputs = render_site(site, root, sources.assets, problems, cache)
+    # A new site is written as it is rendered; an update of build/ waits for every check.
+    folder = None if cache is not None and cache.incremental else new_folder(out)
+    try:
+        outputs = render_site(site, root, sources.assets, problems, cache, write_to=folder)
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     lap("render")
     indexed = None
     written: set[str] | None = None  # None: a new output folder
@@ -86,7 +94,7 @@ def build(options: BuildOptions) -> BuildReport:
         size = cache.kept_size() + sum(len(o.data) if o.data is not None else o.copy_from.stat().st_size for o in outputs)
         lap("write")
     else:
-        staged = stage(outputs, out, keep=cache.kept if cache is not None else ())
+        staged = stage(outputs, out, keep=cache.kept if cache is not None else (), folder=folder)
         files, size = staged.files, staged.size
         lap("write")
         try:

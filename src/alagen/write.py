@@ -27,14 +27,28 @@ class Staged:
     size: int  # bytes
 
 
-def stage(outputs: tuple[Output, ...], out: Path, keep: Iterable[str] = ()) -> Staged:
-    """Write every output into a new folder beside `out`; `publish` or `discard` it next.
-    `keep`: files of the current `out` to carry over as they are (hard links, so their
-    times stay and nothing is copied)."""
+def new_folder(out: Path) -> Path:
+    """An empty folder beside `out` for the next site (render may write pages into it)."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
-    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+
+
+def write_one(folder: Path, output: Output) -> None:
+    """One output's bytes into the new folder (render's workers call this for pages)."""
+    target = folder / _safe_relative(output.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(output.data or b"")
+
+
+def stage(outputs: tuple[Output, ...], out: Path, keep: Iterable[str] = (), folder: Path | None = None) -> Staged:
+    """Write every output into a new folder beside `out` (or into `folder`, from
+    new_folder(), where outputs marked `staged` are already written); `publish` or
+    `discard` it next. `keep`: files of the current `out` to carry over as they are (hard
+    links, so their times stay and nothing is copied)."""
+    out = out.absolute()
+    folder = folder or new_folder(out)
     keep = tuple(keep)
     try:
         size = 0
@@ -47,6 +61,9 @@ def stage(outputs: tuple[Output, ...], out: Path, keep: Iterable[str] = ()) -> S
                 shutil.copy2(out / path, target)
             size += target.stat().st_size
         for output in outputs:
+            if output.staged:
+                size += len(output.data or b"")
+                continue
             target = folder / _safe_relative(output.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             if output.copy_from is not None:

@@ -13,10 +13,13 @@ from alagen.render import assets, calendar, feeds, html, redirects, sitemap
 from alagen.templates import LINKS_FROM_ROOT, make_environment
 
 
-def render_site(site: Site, root: Path, asset_files, problems: Problems, cache=None) -> tuple[Output, ...]:
+def render_site(
+    site: Site, root: Path, asset_files, problems: Problems, cache=None, write_to: Path | None = None
+) -> tuple[Output, ...]:
     """Render the whole site; raise BuildFailed with every problem found. With the build
     cache, pages and calendars it keeps are not rendered and not among the outputs: they
-    stay in the output folder (cache.kept)."""
+    stay in the output folder (cache.kept). With `write_to`, pages are written into that new
+    folder as they are made (marked `staged`)."""
     markdown = Markdown(raw_html=site.settings.raw_html)
     asset_urls, asset_outputs = assets.hash_assets(asset_files, problems)
     resolve = html.make_resolver(site)
@@ -31,7 +34,7 @@ def render_site(site: Site, root: Path, asset_files, problems: Problems, cache=N
 
     env = make_environment(root / "layouts", site, asset_urls, render_markdown, resolve)
     todo = cache.plan(site, env, asset_urls) if cache is not None else site.pages
-    pages, page_problems = html.render_pages(site, env, markdown, resolve, root, todo, cache)
+    pages, page_problems = html.render_pages(site, env, markdown, resolve, root, todo, cache, write_to)
     problems.extend(page_problems)
     if cache is not None and cache.keep_group("calendars", CALENDAR_FACETS):
         calendars = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import posixpath
 from pathlib import Path
@@ -16,6 +17,7 @@ from alagen.model import urls
 from alagen.model.site import Site
 from alagen.output import Output
 from alagen.templates import LINKS_FROM_ROOT, template_problem
+from alagen.write import write_one
 
 
 def make_resolver(site: Site) -> Resolver:
@@ -64,11 +66,20 @@ def make_resolver(site: Site) -> Resolver:
 
 
 def render_pages(
-    site: Site, env: jinja2.Environment, markdown: Markdown, resolve: Resolver, root: Path, pages=None, cache=None
+    site: Site,
+    env: jinja2.Environment,
+    markdown: Markdown,
+    resolve: Resolver,
+    root: Path,
+    pages=None,
+    cache=None,
+    write_to: Path | None = None,
 ) -> tuple[tuple[Output, ...], list[Problem]]:
     """Every published page (or just `pages`) through Markdown and its layout, over all cores
     for a large site. Template errors are reported once, however many pages they break.
-    With the build cache, `resolve` is its recorder, and the cache learns what each page used."""
+    With the build cache, `resolve` is its recorder, and the cache learns what each page used.
+    With `write_to` (a new site's folder), each page is written there as it is made, by
+    the worker that made it."""
     lookups = cache.lookups if cache is not None else None
 
     def render(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None]:
@@ -89,6 +100,9 @@ def render_pages(
             lookups.start()
         try:
             output, found, error = render(page)
+            if output is not None and write_to is not None:
+                write_one(write_to, output)
+                output = dataclasses.replace(output, staged=True)
         finally:
             used = lookups.stop() if lookups is not None else ""
         return output, found, error, used
