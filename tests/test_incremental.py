@@ -119,6 +119,8 @@ def test_every_kind_of_change_rebuilds_to_a_clean_builds_bytes(fixture):
         ("a template every layout extends", lambda: site.edit("layouts/base.html", "<nav>", '<nav class="m">')),
         ("a data file", lambda: site.edit("data/people.yaml", "Grace", "Grace Hopper")),
         ("a record", lambda: site.edit("data/events.yaml", "Spring meeting", "Spring assembly")),
+        ("a new record file", lambda: site.write("data/events/more.yaml", "- {id: fall, title: Fall meeting, kind: meeting, start: 2025-10-01, summary: The fall meeting.}\n")),
+        ("the site settings", lambda: site.edit("data/site.yaml", "title: Test Association", "title: Test Society")),
         ("the menus", lambda: site.edit("data/menus.yaml", "title: About", "title: Who we are")),
         ("folder defaults", lambda: site.edit("content/about/_defaults.yaml", "About the", "All about the")),
         ("a copied file", lambda: site.write("content/about/room.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="2"/>\n')),

@@ -42,8 +42,9 @@ import jinja2
 from alagen import __version__, dependencies
 from alagen.pickling import dump as _dump
 from alagen.errors import Problem, Problems
-from alagen.load import Document, read_document
+from alagen.load import DataFile, Document, read_data, read_document
 from alagen.model.pages import Page, read_page
+from alagen.model.records import data_file_is_record, read_records
 from alagen.output import Output
 from alagen.yamlfile import Positions
 
@@ -220,6 +221,7 @@ class Cache:
         # This build's record.
         self.pages: dict[str, tuple] = {}  # source -> (sig, key, page, warnings, digests)
         self.renders: dict[str, tuple] = {}  # output -> (key, lookups)
+        self.records: dict[str, tuple] = {}  # "records" -> (key, Records, warnings)
         self.groups: dict[str, tuple] = {}  # "calendars" -> (key, paths)
         self.kept: set[str] = set()  # outputs left as the last build wrote them
         self._sigs: dict[str, tuple | None] = {}
@@ -290,7 +292,7 @@ class Cache:
         """The part of the last state that holds pages and renders, read on first need.
         It is stored in shards, so that a build that changed one page writes one shard anew."""
         if self._old_big is None:
-            self._old_big = {"pages": {}, "renders": {}}
+            self._old_big = {"pages": {}, "renders": {}, "records": {}}
             if self._old_big_bytes:
                 raw, offset, index = self._old_big_bytes
                 try:
@@ -300,10 +302,10 @@ class Cache:
                         if zlib.crc32(data) != crc:
                             raise ValueError("a shard's checksum does not match")
                         part = _load(data)
-                        self._old_big[kind].update(part)
+                        self._old_big.setdefault(kind, {}).update(part)
                         self._old_shards[(kind, number)] = (part, data)
                 except Exception:  # a damaged shard: read every page again
-                    self._old_big, self._old_shards = {"pages": {}, "renders": {}}, {}
+                    self._old_big, self._old_shards = {"pages": {}, "renders": {}, "records": {}}, {}
                     self.notes.append("warning: the build cache's pages are damaged; every page was read again")
                 self._old_big_bytes = None
         return self._old_big
@@ -340,8 +342,11 @@ class Cache:
 
     # ------------------------------------------------------------------ load and model --
 
-    def reuse_document(self, source: str, path: Path) -> Document | None:
-        """For load: an unchanged page is not read; a stand-in that read_page knows."""
+    def reuse_document(self, source: str, path: Path) -> Document | DataFile | None:
+        """For load: an unchanged page, or record file (events, jobs, ...) is not read; a
+        stand-in takes its place, which read_page or read_records know."""
+        if source.startswith("data/"):
+            return self._reuse_data(source, path)
         sig = self._inputs[source] if source in self._inputs else _sig(path)
         self._sigs[source] = sig
         if not self.old or not self._trusted(sig):
@@ -352,6 +357,42 @@ class Cache:
         stub = Document(source, types.MappingProxyType({}), Positions(source, types.MappingProxyType({})), "", 1, True)
         self._stubs[source] = stub
         return stub
+
+    def _reuse_data(self, source: str, path: Path) -> DataFile | None:
+        name = source.removeprefix("data/").rsplit(".", 1)[0]
+        if not data_file_is_record(name):
+            return None  # settings, menus and other data are small and always read
+        sig = self._inputs[source] if source in self._inputs else _sig(path)
+        self._sigs[source] = sig
+        entry = self._big()["records"].get("records") if self.old else None
+        if entry is None or not self._trusted(sig) or (source, sig) not in entry[0][0]:
+            return None
+        stub = DataFile(source, name, None, Positions(source, types.MappingProxyType({})))
+        self._stubs[source] = stub
+        return stub
+
+    def read_records(self, data, timezone: str, job_days: int, problems: Problems):
+        """For the model: last build's records when every record file and the settings they
+        depend on are unchanged; else read_records, remembered for next time."""
+        files = [d for d in data if data_file_is_record(d.name)]
+        key = (tuple((d.source, self._sigs.get(d.source)) for d in files), timezone, job_days)
+        entry = self._big()["records"].get("records") if self.old else None
+        if entry is not None and entry[0] == key and all(self._stubs.get(d.source) is d for d in files):
+            _replay(entry[2], problems)
+            self.records["records"] = entry
+            return entry[1]
+        real = []
+        for file in data:
+            if self._stubs.get(file.source) is file:
+                file = read_data(self.root / file.source, file.source, problems)
+            if file is not None:
+                real.append(file)
+        captured = Problems()
+        found = read_records(tuple(real), timezone, job_days, captured)
+        _replay(captured.warnings + captured.errors, problems)
+        if not captured.errors and all(sig for _, sig in key[0]):
+            self.records["records"] = (key, found, captured.warnings)
+        return found
 
     def read_page(self, document: Document, defaults, layouts: tuple[str, ...], problems: Problems) -> Page | None:
         """For the model: the cached Page of an unchanged file whose folder defaults and the
@@ -618,7 +659,7 @@ class Cache:
         shards: list[bytes] = []
         index: list[tuple[str, int, int, int]] = []
         kept: dict[tuple[str, int], tuple[dict, bytes]] = {}
-        for kind, entries in (("pages", self.pages), ("renders", self.renders)):
+        for kind, entries in (("pages", self.pages), ("renders", self.renders), ("records", self.records)):
             parts: list[dict] = [{} for _ in range(SHARDS)]
             for name, entry in entries.items():
                 parts[zlib.crc32(name.encode()) % SHARDS][name] = entry
@@ -648,7 +689,7 @@ class Cache:
         _memory.clear()  # one site at a time: keep memory small
         sig = _sig(self.file)
         if sig:
-            _memory[str(self.file)] = (sig, small, {"pages": self.pages, "renders": self.renders}, kept)
+            _memory[str(self.file)] = (sig, small, {"pages": self.pages, "renders": self.renders, "records": self.records}, kept)
 
 
 def _replay(problems: tuple[Problem, ...], into: Problems) -> None:

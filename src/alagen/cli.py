@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -21,6 +22,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     return args.command(args)
+
+
+def run() -> None:
+    """The `alagen` command: main(), then leave at once. The build's objects need no freeing
+    one by one at exit (a third of a second at 10,000 pages; see pipeline._last)."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -61,10 +61,11 @@ class Sources:
     unreadable: tuple[str, ...]  # pages that could not be read (already reported)
 
 
-def load(root: Path, problems: Problems, reuse: Callable[[str, Path], Document | None] | None = None) -> Sources:
+def load(root: Path, problems: Problems, reuse: Callable[[str, Path], Any] | None = None) -> Sources:
     """Read the site at `root`. Files that cannot be read are reported to `problems` and
     left out; the model stage goes on, so one build reports every mistake. `reuse(source,
-    path)` may return a page unchanged since the last build (the cache's), left unread."""
+    path)` may return a page or data file unchanged since the last build (the cache's), left
+    unread."""
     root = root.resolve()
     unreadable = []
     documents, defaults, statics, data, assets = [], [], [], [], []
@@ -84,6 +85,10 @@ def load(root: Path, problems: Problems, reuse: Callable[[str, Path], Document |
             statics.append(StaticFile(source, path))
     for source, path in _files(root, "data", problems):
         if path.suffix in YAML_SUFFIXES:
+            unchanged = reuse and reuse(source, path)
+            if unchanged:
+                data.append(unchanged)
+                continue
             loaded = _read_yaml(path, source, problems)
             if loaded:
                 name = source.removeprefix("data/").rsplit(".", 1)[0]
@@ -161,6 +166,12 @@ def _read_text(path: Path, source: str, problems: Problems) -> str | None:
         )
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_data(path: Path, source: str, problems: Problems) -> DataFile | None:
+    """One data file, or None (with its problems reported)."""
+    loaded = _read_yaml(path, source, problems)
+    return DataFile(source, source.removeprefix("data/").rsplit(".", 1)[0], *loaded) if loaded else None
 
 
 def _read_yaml(path: Path, source: str, problems: Problems):

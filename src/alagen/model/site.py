@@ -120,10 +120,16 @@ class Site:
 
 
 def build_site(
-    sources: Sources, now: dt.date | dt.datetime | None, drafts: bool, problems: Problems, read=read_page
+    sources: Sources,
+    now: dt.date | dt.datetime | None,
+    drafts: bool,
+    problems: Problems,
+    read=read_page,
+    read_records=read_records,
 ) -> Site:
     """Validate everything; raise BuildFailed with all problems found (the load stage's too).
-    `read` is read_page, or the cache's version that returns pages unchanged since the last build."""
+    `read` and `read_records` are the model's, or the build cache's versions that return
+    pages and records unchanged since the last build."""
     settings = read_settings(sources.data, problems)
     try:
         clock = make_clock(settings.timezone, now)
