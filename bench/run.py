@@ -10,7 +10,9 @@ For each size the corpus is written once (bench/corpus.py). Each round then time
 order that rotates from round to round, a clean build by alagen (build/ and .alagen-cache/
 deleted first), Hugo and Eleventy; then alagen's rebuilds, each after one change to the
 site: none, one page's text, the layout every post uses (layouts/page.html), and one data
-file (a title in data/events/2025.yaml). The changes are undone after the round. alagen
+file (a title in data/events/2025.yaml). The changes are undone after the round. Last,
+bench/warm.py times a rebuild after one page changed inside a process that built the site
+before, as `alagen serve` rebuilds (no start-up, the cache already in memory). alagen
 builds with --no-search (Hugo and Eleventy build no search index) as of 2025-06-01.
 
 Time is wall time around the process. Memory is the peak, sampled every 20 ms, of the sum
@@ -240,6 +242,13 @@ def bench_size(n: int, found: list[Tool], rounds: int, warmup: int) -> dict:
             result.add(f"alagen:{scenario}", run)
         changes.undo()
     pages = _built_pages(site)
+    # As `alagen serve` rebuilds: one page changed, in a process that built the site before.
+    warm = subprocess.run([sys.executable, str(HERE / "warm.py"), str(site), corpus.NOW, str(rounds)],
+                          capture_output=True, text=True, check=True)
+    for line in warm.stdout.split("\n"):
+        if line.strip():
+            result.add("alagen:one page, warm process", Run(float(line.split()[0]), 0.0, 0.0, 0))
+    print(f"  alagen    one page, warm process: {warm.stdout.split()}", file=sys.stderr)
     return {"n": n, "pages_built": pages, "load_before": load_before, "load_after": os.getloadavg(),
             "runs": {k: [r.__dict__ for r in v] for k, v in result.runs.items()}}
 
@@ -288,9 +297,10 @@ def report(meta: dict, sizes: list[dict]) -> str:
             label = f"{tool} {scenario}" if tool == "alagen" else f"{tool} clean"
             rate = f"{n / _median(runs, 'wall'):.0f}" if scenario == "clean" else ""
             codes = sorted({r["rc"] for r in runs})
+            pss, rss = max(r["pss_mib"] for r in runs), max(r["rss_mib"] for r in runs)
             lines.append(
-                f"| {n} | {label} | {_span(runs)} | {rate} | {max(r['pss_mib'] for r in runs):.0f} | "
-                f"{max(r['rss_mib'] for r in runs):.0f} | {'ok' if codes == [0] else codes} |"
+                f"| {n} | {label} | {_span(runs)} | {rate} | {f'{pss:.0f}' if pss else '–'} | "
+                f"{f'{rss:.0f}' if rss else '–'} | {'ok' if codes == [0] else codes} |"
             )
     lines += ["", "| pages | alagen pages built | alagen / Hugo (clean) | alagen / Eleventy (clean) | no change / Hugo clean | "
               "one page / Hugo clean | load avg before → after |", "|---:|---:|---:|---:|---:|---:|---|"]

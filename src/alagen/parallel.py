@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from typing import Callable, Sequence, TypeVar
 
 Item = TypeVar("Item")
@@ -38,7 +39,10 @@ def run_all(function: Callable[[Item], Result], items: Sequence[Item]) -> list[R
     """[function(item) for item in items], over forked workers when the batch is large and
     there is more than one core; in this process otherwise."""
     workers = min(cores(), max(1, len(items) // CHUNK))
-    if workers < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    # Forking while other threads run (a server, a file watcher) could copy a lock one of
+    # them holds into the child, where nobody ever releases it: such a process works alone.
+    alone = threading.active_count() > 1
+    if workers < 2 or len(items) < MIN_ITEMS or alone or "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     global _batch
     # Workers get index ranges, not items: the items are already in their copy of memory.
