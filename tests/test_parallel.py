@@ -57,3 +57,21 @@ def test_a_mistake_found_by_a_worker_is_reported_once(tmp_path, monkeypatch):
         "content/p07.md:4:17: links to content/nowhere.md, which does not exist",
         "layouts/page.html:1:1: 'Page object' has no attribute 'nope'; check the name, or guard it with 'is defined'",
     ], found
+
+
+def test_no_worker_is_forked_while_other_threads_run(monkeypatch):
+    import os
+    import threading
+
+    monkeypatch.setenv("ALAGEN_JOBS", "2")
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10)
+    items = list(range(200))
+    assert set(parallel.run_all(lambda _: os.getpid(), items)) != {os.getpid()}  # workers did it
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait)  # as `alagen serve` has its server and watcher
+    server.start()
+    try:
+        assert set(parallel.run_all(lambda _: os.getpid(), items)) == {os.getpid()}
+    finally:
+        stop.set()
+        server.join()
