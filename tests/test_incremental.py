@@ -266,3 +266,53 @@ def test_a_damaged_page_store_is_read_again_with_a_warning(fixture):
     report = site.rebuild_equals_clean()
     assert report.notes == ("warning: the build cache's pages are damaged; every page was read again",)
     assert report.kept == 0
+
+
+def test_a_list_page_renders_again_when_its_own_children_change_only(fixture):
+    site = fixture
+    before = _stamps(site.root / "build")
+    site.edit("content/extra.md", "title: Extra", "title: Something else")  # a child of home, not of /about/
+    site.rebuild_equals_clean()
+    after = _stamps(site.root / "build")
+    assert after["about/index.html"] == before["about/index.html"]
+    site.edit("content/about/history.md", "title: History", "title: Our past")  # a child of /about/
+    site.rebuild_equals_clean()
+    assert _stamps(site.root / "build")["about/index.html"] != after["about/index.html"]
+
+
+def test_page_named_otherwise_in_a_template_is_not_taken_for_the_page(fixture):
+    # Here `page` in the inner loop is a child: the list shows its grandchildren too.
+    site = fixture
+    site.write(
+        "layouts/list.html",
+        '{% extends "base.html" %}{% block main %}<ul>{% for page in site.children(page) %}<li>{{ page.title }}:'
+        "{% for c in site.children(page) %} {{ c.title }}{% endfor %}</li>{% endfor %}</ul>{% endblock %}\n",
+    )
+    site.write("content/about/team/index.md", "---\ntitle: Team\n---\n")
+    site.write("content/about/team/ada.md", "---\ntitle: Ada\n---\n")
+    site.rebuild_equals_clean()
+    site.edit("content/about/team/ada.md", "title: Ada", "title: Ada Lovelace")  # shown on /about/, a grandchild
+    site.rebuild_equals_clean()
+    assert "Ada Lovelace" in (site.root / "build/about/index.html").read_text()
+
+
+def test_the_demo_site_rebuilds_to_a_clean_builds_bytes(tmp_path, monkeypatch):
+    """The real layouts: macros, JSON-LD breadcrumbs, news, events, divisions."""
+    import shutil
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    repo = Path(__file__).resolve().parent.parent
+    root = tmp_path / "demo"
+    for folder in ("content", "data", "layouts"):
+        shutil.copytree(repo / folder, root / folder)
+    site = Site(root, tmp_path)
+    site.build()
+    news = sorted((root / "content/news").glob("*.md"))[1].relative_to(root).as_posix()
+    event = sorted((root / "data/events").glob("*.yaml"))[0].relative_to(root).as_posix()
+    site.edit(news, "\n---\n", "\n---\nA new first line.\n\n")
+    report = site.rebuild_equals_clean()
+    assert 0 < report.pages - report.kept < 20  # the item, its listings, the feeds' pages: not the site
+    site.edit(event, "title: ", "title: Renamed ")
+    site.rebuild_equals_clean()
+    site.now = "2025-04-15"
+    site.rebuild_equals_clean()

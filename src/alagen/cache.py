@@ -495,8 +495,15 @@ class Cache:
         meta, body = self._page_digests(page)
         parts = [self._global, meta, body, templates]
         for facet in sorted(facets):
-            parts += [facet.encode(), self._facet(facet)]
+            value = self._facet_of_page(facet, page) if facet.endswith(":page") else self._facet(facet)
+            parts += [facet.encode(), value]
         return _digest(*parts)
+
+    def _facet_of_page(self, name: str, page: Page) -> bytes:
+        """A facet of one page: the values (not the text) of its children, or ancestors."""
+        site = self._site
+        neighbours = site.children(page) if name == "children:page" else site.ancestors(page)
+        return _digest(*(self._page_digests(p)[0] for p in neighbours))
 
     def _reach_of(self, env: jinja2.Environment, layout: str) -> tuple[bytes, frozenset]:
         if layout not in self._reach:
@@ -541,7 +548,7 @@ class Cache:
         if name == "bodies":
             return _digest(b"".join(self._page_digests(p)[1] for p in site.pages))
         if name == "news":
-            return _digest(b"".join(b"".join(self._page_digests(p)) for p in site.news_items))
+            return _digest(b"".join(self._page_digests(p)[0] for p in site.news_items))
         if name == "titles":
             return _fingerprint(tuple((p.url, p.title) for p in site.pages))
         if name == "menus":

@@ -68,8 +68,13 @@ OWN_FILTERS: dict[str, tuple[str, ...]] = {
 OWN_GLOBALS: dict[str, tuple[str, ...]] = {
     "asset": (),
     "url": (),
-    "jsonld": ("titles",),  # breadcrumbs: the titles and URLs of the page's ancestors
+    "jsonld": ("titles",),  # breadcrumbs: the titles and URLs of its page's ancestors
 }
+
+# site.<method>(page) of the page being rendered reads only that page's neighbours: facets
+# of one page, which the cache works out for each page ("children:page" is the values of
+# its children). Only when `page` is surely the page being rendered (see _page_calls).
+OF_THE_PAGE = {"children": "children:page", "parent": "ancestors:page", "ancestors": "ancestors:page"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +115,22 @@ def _facets(tree: nodes.Template, env: jinja2.Environment) -> set[str]:
     known_tests = set(jinja2.tests.TESTS)
     default_globals = set(jinja2.defaults.DEFAULT_NAMESPACE)
 
+    # Where a template names something else `page` (a loop variable, a macro's argument),
+    # `page` may not be the page being rendered: no facets of one page there.
+    own_page = not any(n.name == "page" and n.ctx in ("store", "param") for n in tree.find_all(nodes.Name))
+
     def walk(node: nodes.Node, parent: nodes.Node | None, grandparent: nodes.Node | None) -> None:
+        if isinstance(node, nodes.Const) and node.value == "body":
+            found.add("bodies")  # page.body, ['body'], attr('body'), map(attribute='body'): another page's text
         if isinstance(node, nodes.Name) and node.ctx == "load":
             if node.name == "site":
-                found.update(_site_use(parent, grandparent, node))
+                attribute = _attribute(parent, node)
+                if own_page and attribute in OF_THE_PAGE and _called_with_page(grandparent, parent):
+                    found.add(OF_THE_PAGE[attribute])
+                else:
+                    found.update(_site_use(parent, grandparent, node))
+            elif node.name == "jsonld" and own_page and _called_with_page(parent, node):
+                found.add("ancestors:page")
             elif node.name == "now":
                 year = isinstance(parent, nodes.Getattr) and parent.node is node and parent.attr == "year"
                 found.add("year" if year else "moment")
@@ -124,13 +141,13 @@ def _facets(tree: nodes.Template, env: jinja2.Environment) -> set[str]:
         elif isinstance(node, nodes.Filter):
             if node.name not in known_filters:
                 found.add(ALL)
+            elif node.name == "attr" and not (node.args and isinstance(node.args[0], nodes.Const)):
+                found.add(ALL)  # an attribute named by a variable: could be anything
             found.update(OWN_FILTERS.get(node.name, ()))
         elif isinstance(node, nodes.Test) and node.name not in known_tests:
             found.add(ALL)
         elif isinstance(node, nodes.Getattr) and node.attr == "body":
             found.add("bodies")  # another page's text (a page's own is in its key anyway)
-        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and node.arg.value == "body":
-            found.add("bodies")
         for child in node.iter_child_nodes():
             walk(child, node, parent)
 
@@ -151,6 +168,20 @@ def _site_use(parent, grandparent, name: nodes.Name) -> tuple[str, ...]:
 
 
 _MAPPING_METHODS = {"get", "items", "keys", "values"}
+
+
+def _called_with_page(call, function) -> bool:
+    """`function(page)`, with the page being rendered as its only argument."""
+    return (
+        isinstance(call, nodes.Call)
+        and call.node is function
+        and len(call.args) == 1
+        and isinstance(call.args[0], nodes.Name)
+        and call.args[0].name == "page"
+        and not call.kwargs
+        and call.dyn_args is None
+        and call.dyn_kwargs is None
+    )
 
 
 def _attribute(node, of) -> str | None:
