@@ -342,7 +342,7 @@ class Cache:
 
     # ------------------------------------------------------------------ load and model --
 
-    def reuse_document(self, source: str, path: Path) -> Document | DataFile | None:
+    def reuse_document(self, source: str, path: str) -> Document | DataFile | None:
         """For load: an unchanged page, or record file (events, jobs, ...) is not read; a
         stand-in takes its place, which read_page or read_records know."""
         if source.startswith("data/"):
@@ -358,7 +358,7 @@ class Cache:
         self._stubs[source] = stub
         return stub
 
-    def _reuse_data(self, source: str, path: Path) -> DataFile | None:
+    def _reuse_data(self, source: str, path: str) -> DataFile | None:
         name = source.removeprefix("data/").rsplit(".", 1)[0]
         if not data_file_is_record(name):
             return None  # settings, menus and other data are small and always read

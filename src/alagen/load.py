@@ -61,7 +61,7 @@ class Sources:
     unreadable: tuple[str, ...]  # pages that could not be read (already reported)
 
 
-def load(root: Path, problems: Problems, reuse: Callable[[str, Path], Any] | None = None) -> Sources:
+def load(root: Path, problems: Problems, reuse: Callable[[str, str], Any] | None = None) -> Sources:
     """Read the site at `root`. Files that cannot be read are reported to `problems` and
     left out; the model stage goes on, so one build reports every mistake. `reuse(source,
     path)` may return a page or data file unchanged since the last build (the cache's), left
@@ -69,32 +69,33 @@ def load(root: Path, problems: Problems, reuse: Callable[[str, Path], Any] | Non
     root = root.resolve()
     unreadable = []
     documents, defaults, statics, data, assets = [], [], [], [], []
-    for source, path in _files(root, "content", problems):
-        if path.name == DEFAULTS_NAME:
-            loaded = _read_yaml(path, source, problems)
+    for source, location in _files(root, "content", problems):
+        name = source.rpartition("/")[2]
+        if name == DEFAULTS_NAME:
+            loaded = _read_yaml(Path(location), source, problems)
             if loaded:
                 folder = source.rpartition("/")[0]
                 defaults.append(DataFile(source, folder, *loaded))
-        elif path.suffix == ".md":
-            document = (reuse and reuse(source, path)) or read_document(path, source, problems)
+        elif name.endswith(".md"):
+            document = (reuse and reuse(source, location)) or read_document(Path(location), source, problems)
             if document:
                 documents.append(document)
             else:
                 unreadable.append(source)
         else:
-            statics.append(StaticFile(source, path))
-    for source, path in _files(root, "data", problems):
-        if path.suffix in YAML_SUFFIXES:
-            unchanged = reuse and reuse(source, path)
+            statics.append(StaticFile(source, Path(location)))
+    for source, location in _files(root, "data", problems):
+        if os.path.splitext(source)[1] in YAML_SUFFIXES:
+            unchanged = reuse and reuse(source, location)
             if unchanged:
                 data.append(unchanged)
                 continue
-            loaded = _read_yaml(path, source, problems)
+            loaded = _read_yaml(Path(location), source, problems)
             if loaded:
                 name = source.removeprefix("data/").rsplit(".", 1)[0]
                 data.append(DataFile(source, name, *loaded))
-    for source, path in _files(root, "layouts/assets", problems):
-        assets.append(StaticFile(source, path))
+    for source, location in _files(root, "layouts/assets", problems):
+        assets.append(StaticFile(source, Path(location)))
     layouts_dir = root / "layouts"
     layouts = tuple(
         sorted(p.stem for p in layouts_dir.glob("*.html") if p.stem != "base" and not p.stem.startswith("_"))
@@ -105,7 +106,7 @@ def load(root: Path, problems: Problems, reuse: Callable[[str, Path], Any] | Non
 
 
 def _files(root: Path, folder: str, problems: Problems):
-    """(source, absolute path) of every file below root/folder, sorted, skipping hidden
+    """(source, absolute path as a string) of every file below root/folder, sorted, skipping hidden
     files, editor backups, and links that lead outside the site. Linked folders are not
     entered."""
     top = root / folder
@@ -130,12 +131,11 @@ def _walk(root: Path, directory: str, prefix: str, problems: Problems):
         if name.startswith(".") or name.endswith("~") or name.startswith("#"):
             continue
         source = f"{prefix}/{name}"
-        path = Path(entry.path)
-        if entry.is_symlink() and not path.resolve().is_relative_to(root):
+        if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
             problems.warning(Location(source), "this link points outside the site and is not published")
             continue
         if entry.is_file():
-            yield source, path
+            yield source, entry.path
     for entry in folders:
         yield from _walk(root, entry.path, f"{prefix}/{entry.name}", problems)
 
