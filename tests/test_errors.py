@@ -340,7 +340,7 @@ def test_a_failed_build_leaves_the_previous_build_untouched(site, broken):
 
     after = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "build").rglob("*")) if p.is_file()}
     assert after == before
-    assert sorted(p.name for p in root.iterdir()) == ["build", "content", "data", "layouts"]
+    assert sorted(p.name for p in root.iterdir()) == [".alagen-cache", "build", "content", "data", "layouts"]
 
 
 # --- Inputs that look odd but are fine ----------------------------------------------------------

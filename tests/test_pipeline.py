@@ -98,7 +98,7 @@ def test_a_rebuild_replaces_the_old_site_whole(site):
     (root / "content/old.md").unlink()
     build_at(root)
     assert not (root / "build/old").exists()
-    assert sorted(p.name for p in root.iterdir()) == ["build", "content", "data", "layouts"]
+    assert sorted(p.name for p in root.iterdir()) == [".alagen-cache", "build", "content", "data", "layouts"]
 
 
 def test_a_site_without_a_404_page_gets_one(site):
@@ -127,4 +127,4 @@ def test_a_failed_search_index_keeps_the_previous_site(site, monkeypatch):
     with pytest.raises(SearchFailed):
         build_at(root, search=True)
     assert _tree(root / "build") == before
-    assert sorted(p.name for p in root.iterdir()) == ["build", "content", "data", "layouts"]
+    assert sorted(p.name for p in root.iterdir()) == [".alagen-cache", "build", "content", "data", "layouts"]

@@ -1,3 +1,3 @@
-from alagen.cli import main
+from alagen.cli import run
 
-raise SystemExit(main())
+run()

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from alagen import yamlfile
 from alagen.errors import Location, Problems, SourceError
@@ -61,36 +61,41 @@ class Sources:
     unreadable: tuple[str, ...]  # pages that could not be read (already reported)
 
 
-def load(root: Path, problems: Problems) -> Sources:
+def load(root: Path, problems: Problems, reuse: Callable[[str, str], Any] | None = None) -> Sources:
     """Read the site at `root`. Files that cannot be read are reported to `problems` and
-    left out; the model stage goes on, so one build reports every mistake."""
+    left out; the model stage goes on, so one build reports every mistake. `reuse(source,
+    path)` may return a page or data file unchanged since the last build (the cache's), left
+    unread."""
     root = root.resolve()
     unreadable = []
     documents, defaults, statics, data, assets = [], [], [], [], []
-    for source, path in _files(root, "content", problems):
-        if path.name == DEFAULTS_NAME:
-            loaded = _read_yaml(path, source, problems)
+    for source, location in _files(root, "content", problems):
+        name = source.rpartition("/")[2]
+        if name == DEFAULTS_NAME:
+            loaded = _read_yaml(Path(location), source, problems)
             if loaded:
                 folder = source.rpartition("/")[0]
                 defaults.append(DataFile(source, folder, *loaded))
-        elif path.suffix == ".md":
-            text = _read_text(path, source, problems)
-            if text is not None:
-                document = _split_page(text, source, problems)
-                if document:
-                    documents.append(document)
-                    continue
-            unreadable.append(source)
+        elif name.endswith(".md"):
+            document = (reuse and reuse(source, location)) or read_document(Path(location), source, problems)
+            if document:
+                documents.append(document)
+            else:
+                unreadable.append(source)
         else:
-            statics.append(StaticFile(source, path))
-    for source, path in _files(root, "data", problems):
-        if path.suffix in YAML_SUFFIXES:
-            loaded = _read_yaml(path, source, problems)
+            statics.append(StaticFile(source, Path(location)))
+    for source, location in _files(root, "data", problems):
+        if os.path.splitext(source)[1] in YAML_SUFFIXES:
+            unchanged = reuse and reuse(source, location)
+            if unchanged:
+                data.append(unchanged)
+                continue
+            loaded = _read_yaml(Path(location), source, problems)
             if loaded:
                 name = source.removeprefix("data/").rsplit(".", 1)[0]
                 data.append(DataFile(source, name, *loaded))
-    for source, path in _files(root, "layouts/assets", problems):
-        assets.append(StaticFile(source, path))
+    for source, location in _files(root, "layouts/assets", problems):
+        assets.append(StaticFile(source, Path(location)))
     layouts_dir = root / "layouts"
     layouts = tuple(
         sorted(p.stem for p in layouts_dir.glob("*.html") if p.stem != "base" and not p.stem.startswith("_"))
@@ -101,23 +106,44 @@ def load(root: Path, problems: Problems) -> Sources:
 
 
 def _files(root: Path, folder: str, problems: Problems):
-    """(source, absolute path) of every file below root/folder, sorted, skipping hidden
-    files, editor backups, and links that lead outside the site."""
+    """(source, absolute path as a string) of every file below root/folder, sorted, skipping hidden
+    files, editor backups, and links that lead outside the site. Linked folders are not
+    entered."""
     top = root / folder
     if not top.is_dir():
         return
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith("~") or name.startswith("#"):
-                continue
-            path = Path(dirpath, name)
-            source = path.relative_to(root).as_posix()
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.warning(Location(source), "this link points outside the site and is not published")
-                continue
-            if path.is_file():
-                yield source, path
+    yield from _walk(root, str(top), folder, problems)
+
+
+def _walk(root: Path, directory: str, prefix: str, problems: Problems):
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        name = entry.name
+        if entry.is_dir():
+            if not name.startswith(".") and not entry.is_symlink():
+                folders.append(entry)
+            continue
+        if name.startswith(".") or name.endswith("~") or name.startswith("#"):
+            continue
+        source = f"{prefix}/{name}"
+        if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
+            problems.warning(Location(source), "this link points outside the site and is not published")
+            continue
+        if entry.is_file():
+            yield source, entry.path
+    for entry in folders:
+        yield from _walk(root, entry.path, f"{prefix}/{entry.name}", problems)
+
+
+def read_document(path: Path, source: str, problems: Problems) -> Document | None:
+    """One Markdown page, or None (with its problems reported)."""
+    text = _read_text(path, source, problems)
+    return None if text is None else _split_page(text, source, problems)
 
 
 def _read_text(path: Path, source: str, problems: Problems) -> str | None:
@@ -140,6 +166,12 @@ def _read_text(path: Path, source: str, problems: Problems) -> str | None:
         )
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_data(path: Path, source: str, problems: Problems) -> DataFile | None:
+    """One data file, or None (with its problems reported)."""
+    loaded = _read_yaml(path, source, problems)
+    return DataFile(source, source.removeprefix("data/").rsplit(".", 1)[0], *loaded) if loaded else None
 
 
 def _read_yaml(path: Path, source: str, problems: Problems):

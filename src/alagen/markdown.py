@@ -186,9 +186,9 @@ def _rewrite_links(state) -> None:
     env = state.env
     if "resolve" not in env:
         return
-    for block in state.tokens:
+    for index, block in enumerate(state.tokens):
         if block.type == "paragraph_open" and block.map:
-            _check_callout_name(state.tokens, block, env)
+            _check_callout_name(state.tokens[index + 1], block, env)
         if block.type != "inline" or not block.children:
             continue
         for token in block.children:
@@ -226,9 +226,10 @@ def _image(token: Token, block: Token, written: str, env) -> None:
         env["problems"].append(Problem(_locate(env, block, written), str(err), span=len(written)))
 
 
-def _check_callout_name(tokens: list[Token], block: Token, env) -> None:
+def _check_callout_name(inline: Token, block: Token, env) -> None:
     """`::: notte` is left as text by the container plugin: say which names exist."""
-    inline = tokens[tokens.index(block) + 1]
+    if not inline.content.startswith(":::"):
+        return
     match = re.match(r"^:::\s*(\S+)", inline.content)
     if match and match.group(1) not in CALLOUTS:
         line = env["first_line"] + block.map[0]

@@ -13,3 +13,4 @@ class Output:
     path: str  # relative to build/, with '/' separators: "about/mission/index.html"
     data: bytes | None = None
     copy_from: Path | None = None
+    staged: bool = False  # already written into the new site's folder by the render stage

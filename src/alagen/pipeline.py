@@ -4,19 +4,27 @@ Reading this file tells the whole build; each stage is a module with one job."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from alagen.cache import FOLDER as CACHE_FOLDER, Cache, options_key
 from alagen.errors import Problem, Problems
 from alagen.load import load
 from alagen.model.site import Site, build_site
 from alagen.progress import Progress, Silent
 from alagen.render import render_site
 from alagen.search import index_site
-from alagen.write import discard, publish, stage
+from alagen.write import discard, new_folder, publish, stage, update
 
 _SOURCE_FOLDERS = ("content", "data", "layouts", "src")
+
+# The last build's site, kept until the next build ends: freeing its hundreds of thousands of
+# objects takes a third of a second at 10,000 pages, which `python -m alagen` skips by
+# leaving without freeing them (__main__.py).
+_last: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +35,7 @@ class BuildOptions:
     drafts: bool = False
     strict: bool = False  # warnings (doubtful data) fail the build
     search: bool = True  # index the site with Pagefind
+    cache: bool = True  # redo only what changed since the last build (.alagen-cache/ beside out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +49,25 @@ class BuildReport:
     out: Path
     timings: tuple[tuple[str, float], ...]
     warnings: tuple[Problem, ...]
+    kept: int = 0  # pages not rendered again: unchanged since the last build
+    notes: tuple[str, ...] = ()  # about the build cache, for the command line to show
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """Build the site. Raises BuildFailed (every problem) and leaves the old build alone."""
     progress = progress or Silent()
+    # The build makes hundreds of thousands of objects that live to its end, and few cycles:
+    # Python's cycle collector would walk them again and again (a fifth of a rebuild's time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(options, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     root = options.root.resolve()
     out = (options.out or root / "build").absolute()
     check_out(root, out)
@@ -58,40 +81,77 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         timings.append((stage, now - clock))
         clock = now
 
+    cache = None
+    if options.cache:
+        cache = Cache(root, out, options_key(options.now, options.drafts, options.strict, options.search))
+        previous = cache.unchanged_site()
+        if previous is not None:  # nothing read or written has changed: the site is as it is
+            lap("check")
+            return BuildReport(**previous, out=out, timings=tuple(timings), kept=previous["pages"], notes=tuple(cache.notes))
     progress.stage("load")
-    sources = load(root, problems)
+    sources = load(root, problems, cache.reuse_document if cache else None)
     lap("load")
     progress.stage("model")
-    site = build_site(sources, options.now, options.drafts, problems)
+    if cache is not None:
+        site = build_site(sources, options.now, options.drafts, problems, cache.read_page, cache.read_records)
+    else:
+        site = build_site(sources, options.now, options.drafts, problems)
     lap("model")
     progress.stage("render", total=len(site.pages))
-    cache = out.parent / ".alagen-cache"  # resized photos, kept between builds
-    outputs = render_site(site, root, sources.assets, problems, on_page=progress.advance, cache=cache)
-    lap("render")
-    progress.stage("write")
-    staged = stage(outputs, out)
-    lap("write")
-    indexed = None
+    # A new site is written as it is rendered; an update of build/ waits for every check.
+    folder = None if cache is not None and cache.incremental else new_folder(out)
     try:
-        if options.search:
-            progress.stage("index")
-            indexed = index_site(staged.folder).pages
-            lap("index")
-        publish(staged)
+        outputs = render_site(
+            site, root, sources.assets, problems, cache, write_to=folder, on_page=progress.advance,
+            photo_cache=out.parent / CACHE_FOLDER,  # resized photos: in its images/, apart from the state
+        )
     except BaseException:
-        discard(staged)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         raise
-    return BuildReport(
+    lap("render")
+    indexed = None
+    written: set[str] | None = None  # None: a new output folder
+    if cache is not None and cache.incremental:
+        indexed = cache.search_unchanged(outputs) if options.search else None
+    if cache is not None and cache.incremental and (indexed is not None or not options.search):
+        progress.stage("write")
+        # Update the output folder in place: only what changed is written.
+        writes = [o for o in outputs if not cache.unchanged(o)]
+        written = update(out, writes, cache.stale(outputs), drop=() if options.search else ("pagefind",))
+        files = len(outputs) + len(cache.kept)
+        size = cache.kept_size() + sum(len(o.data) if o.data is not None else o.copy_from.stat().st_size for o in outputs)
+        lap("write")
+    else:
+        progress.stage("write")
+        staged = stage(outputs, out, keep=cache.kept if cache is not None else (), folder=folder)
+        files, size = staged.files, staged.size
+        lap("write")
+        try:
+            if options.search:
+                progress.stage("index")
+                indexed = index_site(staged.folder).pages
+                lap("index")
+            publish(staged)
+        except BaseException:
+            discard(staged)
+            raise
+    summary = dict(
         pages=len(site.pages),
         records=tuple((name, len(getattr(site.records, name))) for name in ("events", "jobs", "awards", "publications")),
         data_files=len(sources.data),
-        files=staged.files,
-        size=staged.size,
+        files=files,
+        size=size,
         indexed=indexed,
-        out=out,
-        timings=tuple(timings),
         warnings=problems.warnings,
     )
+    if cache is not None:
+        cache.save(outputs, written, indexed, summary)
+        lap("cache")
+    kept = sum(1 for p in site.pages if cache is not None and p.output in cache.kept)
+    global _last
+    _last = (site, sources, outputs, cache)
+    return BuildReport(**summary, out=out, timings=tuple(timings), kept=kept, notes=tuple(cache.notes if cache else ()))
 
 
 def check_out(root: Path, out: Path) -> None:

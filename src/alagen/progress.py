@@ -119,6 +119,8 @@ def summary_table(report, out: str) -> str:
     counts.append((report.data_files, "data files"))
     if report.indexed is not None:
         counts.append((report.indexed, "pages searchable"))
+    if report.kept:  # the build cache's: pages neither read nor rendered again
+        counts.append((report.kept, "pages unchanged"))
     counts.append((len(report.warnings), "warnings" if len(report.warnings) != 1 else "warning"))
     width = max(len(f"{n:,}") for n, _ in counts)
     left = [f"  {n:>{width},} {label:<18}" for n, label in counts]

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterable
 
 from alagen.output import Output
 
@@ -26,15 +27,43 @@ class Staged:
     size: int  # bytes
 
 
-def stage(outputs: tuple[Output, ...], out: Path) -> Staged:
-    """Write every output into a new folder beside `out`; `publish` or `discard` it next."""
+def new_folder(out: Path) -> Path:
+    """An empty folder beside `out` for the next site (render may write pages into it)."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
-    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+
+
+def write_one(folder: Path, output: Output) -> None:
+    """One output's bytes into the new folder (render's workers call this for pages)."""
+    target = folder / _safe_relative(output.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(output.data or b"")
+
+
+def stage(outputs: tuple[Output, ...], out: Path, keep: Iterable[str] = (), folder: Path | None = None) -> Staged:
+    """Write every output into a new folder beside `out` (or into `folder`, from
+    new_folder(), where outputs marked `staged` are already written); `publish` or
+    `discard` it next. `keep`: files of the current `out` to carry over as they are (hard
+    links, so their times stay and nothing is copied)."""
+    out = out.absolute()
+    folder = folder or new_folder(out)
+    keep = tuple(keep)
     try:
         size = 0
+        for path in keep:
+            target = folder / _safe_relative(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(out / path, target)
+            except OSError:  # a file system without hard links
+                shutil.copy2(out / path, target)
+            size += target.stat().st_size
         for output in outputs:
+            if output.staged:
+                size += len(output.data or b"")
+                continue
             target = folder / _safe_relative(output.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             if output.copy_from is not None:
@@ -47,7 +76,44 @@ def stage(outputs: tuple[Output, ...], out: Path) -> Staged:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return Staged(folder, out, len(outputs), size)
+    return Staged(folder, out, len(outputs) + len(keep), size)
+
+
+def update(out: Path, writes: Iterable[Output], removes: Iterable[str], drop: Iterable[str] = ()) -> set[str]:
+    """Change the output folder in place: write `writes` (each file whole, by renaming a
+    finished temporary file over it), delete `removes` and the folders `drop`, and remove
+    folders left empty. Returns the paths written. The build checked everything before, so
+    only a disk error can stop this halfway, and then each file is either old or new."""
+    written = set()
+    for output in writes:
+        target = out / _safe_relative(output.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.alagen-new")
+        try:
+            if output.copy_from is not None:
+                shutil.copyfile(output.copy_from, temporary)
+            else:
+                temporary.write_bytes(output.data or b"")
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        written.add(output.path)
+    folders = set()
+    for path in removes:
+        target = out / _safe_relative(path)
+        target.unlink(missing_ok=True)
+        folders.add(target.parent)
+    for name in drop:
+        shutil.rmtree(out / _safe_relative(name), ignore_errors=True)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != out and folder.is_relative_to(out):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
+            folder = folder.parent
+    return written
 
 
 def publish(staged: Staged) -> None:

@@ -264,9 +264,10 @@ def _entries(data: tuple[DataFile, ...], name: str, problems: Problems):
         if isinstance(file.value, dict):
             yield file.value, file.positions, file.source
         elif isinstance(file.value, list):
+            items = file.positions.split()
             for index, item in enumerate(file.value):
                 if isinstance(item, dict):
-                    yield item, file.positions.under(index), file.source
+                    yield item, items[index], file.source
                 else:
                     problems.error(file.positions.value(index), f"each {name[:-1]} must be 'key: value' lines (a mapping)")
         else:

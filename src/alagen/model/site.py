@@ -146,8 +146,17 @@ class Site:
         return () if page.url == "/" else self.ancestors(page) + (page,)
 
 
-def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool, problems: Problems) -> Site:
-    """Validate everything; raise BuildFailed with all problems found (the load stage's too)."""
+def build_site(
+    sources: Sources,
+    now: dt.date | dt.datetime | None,
+    drafts: bool,
+    problems: Problems,
+    read=read_page,
+    read_records=read_records,
+) -> Site:
+    """Validate everything; raise BuildFailed with all problems found (the load stage's too).
+    `read` and `read_records` are the model's, or the build cache's versions that return
+    pages and records unchanged since the last build."""
     settings = read_settings(sources.data, problems)
     try:
         clock = make_clock(settings.timezone, now)
@@ -160,7 +169,7 @@ def build_site(sources: Sources, now: dt.date | dt.datetime | None, drafts: bool
     hidden: dict[str, str] = {}
     invalid = set(sources.unreadable)  # already reported: links to them are not errors too
     for document in sources.documents:
-        page = read_page(document, defaults, sources.layouts, problems)
+        page = read(document, defaults, sources.layouts, problems)
         if page is None:
             invalid.add(document.source)
             continue

@@ -15,15 +15,27 @@ from alagen.templates import LINKS_FROM_ROOT, make_environment
 
 
 def render_site(
-    site: Site, root: Path, asset_files, problems: Problems, on_page=None, cache: Path | None = None
+    site: Site,
+    root: Path,
+    asset_files,
+    problems: Problems,
+    cache=None,
+    write_to: Path | None = None,
+    on_page=None,
+    photo_cache: Path | None = None,
 ) -> tuple[Output, ...]:
-    """Render the whole site; raise BuildFailed with every problem found. `on_page()` is
-    called after each page (the progress bar); resized photos are kept in `cache`."""
-    images = Images(site, cache or root / ".alagen-cache")
+    """Render the whole site; raise BuildFailed with every problem found. With the build
+    cache, pages and calendars it keeps are not rendered and not among the outputs: they
+    stay in the output folder (cache.kept). With `write_to`, pages are written into that new
+    folder as they are made (marked `staged`). `on_page(n)` is told of pages done (the
+    progress bar); resized photos are kept in `photo_cache`."""
+    images = Images(site, photo_cache or root / ".alagen-cache")
     images.check_pages(site.pages, problems)
     markdown = Markdown(raw_html=site.settings.raw_html, image=images.for_markdown)
     asset_urls, asset_outputs = assets.hash_assets(asset_files, problems)
     resolve = html.make_resolver(site)
+    if cache is not None:
+        resolve = cache.track(resolve)
 
     def render_markdown(text: str) -> str:
         rendered = markdown.render(text, LINKS_FROM_ROOT, 1, resolve)
@@ -33,13 +45,27 @@ def render_site(
 
     env = make_environment(root / "layouts", site, asset_urls, render_markdown, resolve)
     env.globals["picture"] = images.tag
-    pages, page_problems = html.render_pages(site, env, markdown, resolve, root, on_page)
+    todo = cache.plan(site, env, asset_urls) if cache is not None else site.pages
+    if on_page and len(todo) < len(site.pages):
+        on_page(len(site.pages) - len(todo))  # the pages the cache keeps are done already
+    pages, page_problems = html.render_pages(site, env, markdown, resolve, root, todo, cache, write_to, on_page)
     problems.extend(page_problems)
-    records = calendar.calendars(site, problems) + feeds.feeds(site)
+    if cache is not None and cache.keep_group("calendars", CALENDAR_FACETS):
+        calendars = ()
+    else:
+        calendars = calendar.calendars(site, problems)
+        if cache is not None:
+            cache.made_group("calendars", calendars)
+    records = calendars + feeds.feeds(site)
     problems.check()
     statics = tuple(Output(s.source.removeprefix("content/"), copy_from=s.path) for s in site.statics)
     outputs = pages + statics + asset_outputs + images.outputs() + redirects.redirects(site)
     outputs += records + (sitemap.sitemap(site), sitemap.robots(site))
-    redirects.check_made_targets(site, outputs, problems)
+    redirects.check_made_targets(site, outputs, problems, kept=cache.kept if cache is not None else ())
     problems.check()
     return outputs
+
+
+# What the calendar files are made from: the events, which are upcoming, the build clock
+# (their DTSTAMP), and the units' names (besides the settings, part of every key).
+CALENDAR_FACETS = ("records:events", "current", "moment", "units")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from alagen import parallel
 from alagen.errors import Problems
 from alagen.model.records import Event
 from alagen.model.site import Site
@@ -42,13 +43,16 @@ def calendars(site: Site, problems: Problems) -> tuple[Output, ...]:
         mine = tuple(e for e in upcoming if e.unit == unit)
         outputs.append(_file(site, f"{EVENTS}/{ALL}-{unit}.ics", name, mine, REFRESH))
     taken = {o.path for o in outputs}
+    own = []
     for event in site.events:
         path = f"{EVENTS}/{event.id}.ics"
         if path in taken:  # an event with the id "calendar" would overwrite the site's calendar
             where = event.where.get("id") or event.where.get("")
             problems.error(where, f"the event id '{event.id}' is kept for the calendar file {path}; choose another 'id:'")
             continue
-        outputs.append(_file(site, path, event.title, (event,), None))
+        own.append(event)
+    # A file per event is most of the work (icalendar is slow): spread over the cores.
+    outputs += parallel.run_all(lambda e: _file(site, f"{EVENTS}/{e.id}.ics", e.title, (e,), None), own)
     return tuple(outputs)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import posixpath
 from pathlib import Path
@@ -9,12 +10,14 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from alagen import parallel
 from alagen.errors import Problem, SourceError
 from alagen.markdown import Markdown, Resolver
 from alagen.model import urls
 from alagen.model.site import Site
 from alagen.output import Output
 from alagen.templates import LINKS_FROM_ROOT, template_problem
+from alagen.write import write_one
 
 
 def make_resolver(site: Site) -> Resolver:
@@ -63,29 +66,58 @@ def make_resolver(site: Site) -> Resolver:
 
 
 def render_pages(
-    site: Site, env: jinja2.Environment, markdown: Markdown, resolve: Resolver, root: Path, on_page=None
+    site: Site,
+    env: jinja2.Environment,
+    markdown: Markdown,
+    resolve: Resolver,
+    root: Path,
+    pages=None,
+    cache=None,
+    write_to: Path | None = None,
+    on_page=None,
 ) -> tuple[tuple[Output, ...], list[Problem]]:
-    """Every published page through Markdown and its layout. Template errors are reported
-    once, however many pages they break."""
-    problems: list[Problem] = []
-    template_errors: dict[tuple, Problem] = {}
-    outputs = []
-    for page in site.pages:
-        if on_page:
-            on_page()
+    """Every published page (or just `pages`) through Markdown and its layout, over all cores
+    for a large site. Template errors are reported once, however many pages they break.
+    With the build cache, `resolve` is its recorder, and the cache learns what each page used.
+    With `write_to` (a new site's folder), each page is written there as it is made, by
+    the worker that made it. `on_page(n)`: n more pages are done (the progress bar)."""
+    lookups = cache.lookups if cache is not None else None
+
+    def render(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None]:
         rendered = markdown.render(page.body, page.source, page.body_line, resolve, link_from(page), page.body_col)
-        problems.extend(rendered.problems)
         try:
             template = env.get_template(f"{page.layout}.html")
             text = template.render(page=page, content=Markup(rendered.html), toc=rendered.toc)
         except SourceError as err:
-            problems.append(err.problem)
-            continue
+            return None, rendered.problems + (err.problem,), None
         except Exception as err:  # a template mistake: report it at the template line
-            problem = template_problem(err, root, page.source)
-            template_errors.setdefault((problem.location, problem.message), problem)
-            continue
-        outputs.append(Output(page.output, data=text.encode("utf-8")))
+            return None, rendered.problems, template_problem(err, root, page.source)
+        return Output(page.output, data=text.encode("utf-8")), rendered.problems, None
+
+    def one(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None, str]:
+        if lookups is not None:
+            lookups.start()
+        try:
+            output, found, error = render(page)
+            if output is not None and write_to is not None:
+                write_one(write_to, output)
+                output = dataclasses.replace(output, staged=True)
+        finally:
+            used = lookups.stop() if lookups is not None else ""
+        return output, found, error, used
+
+    problems: list[Problem] = []
+    template_errors: dict[tuple, Problem] = {}
+    outputs = []
+    pages = site.pages if pages is None else pages
+    for page, (output, page_problems, template_error, used) in zip(pages, parallel.run_all(one, pages, on_page)):
+        problems.extend(page_problems)
+        if template_error:
+            template_errors.setdefault((template_error.location, template_error.message), template_error)
+        if output:
+            outputs.append(output)
+            if cache is not None:
+                cache.rendered(page, used)
     problems.extend(template_errors.values())
     return tuple(outputs), problems
 

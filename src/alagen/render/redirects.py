@@ -37,10 +37,11 @@ def redirects(site: Site) -> tuple[Output, ...]:
     return tuple(outputs)
 
 
-def check_made_targets(site: Site, outputs: tuple[Output, ...], problems: Problems) -> None:
+def check_made_targets(site: Site, outputs: tuple[Output, ...], problems: Problems, kept=()) -> None:
     """A redirect to a file the render stage makes (a feed, a calendar) is checked here,
-    once every output is known: the model cannot see them."""
-    paths = {o.path for o in outputs}
+    once every output is known: the model cannot see them. `kept`: files the build cache
+    left in the output folder as they were (calendars it did not make again)."""
+    paths = {o.path for o in outputs} | set(kept)
     for redirect in site.redirects:
         target = redirect.target
         if redirect.external or not target.lower().endswith(MADE_FILE_ENDINGS):

@@ -1,0 +1,193 @@
+"""What a layout can see, found by reading its templates (never by running them): every
+template it extends, includes or imports, and which parts of the site ("facets") those
+templates can reach, such as the menus, the list of all pages or the build date.
+
+The incremental build re-renders a page when its own values, one of those templates or one
+of those facets changed. Anything this reading cannot follow counts as reaching everything:
+a template named by a variable, `site` passed around whole, a filter or global it does not
+know (a new one added to templates.py is "everything" until it is listed here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+from jinja2 import meta, nodes
+
+ALL = "all"
+
+# site.<attribute> -> the facets it reads. Listed by what the value is made from.
+SITE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "settings": (),  # part of every page's key already
+    "unit_name": ("units",),
+    "unit_names": ("units",),
+    "menus": ("menus",),
+    "data": ("data",),  # site.data.people -> ("data:people",), see _site_use
+    "pages": ("pages",),
+    "by_source": ("pages",),
+    "by_url": ("pages",),
+    "children_by_url": ("pages",),
+    "page": ("pages",),
+    "parent": ("pages",),
+    "ancestors": ("pages",),
+    "children": ("pages",),
+    "sections": ("pages",),
+    "hidden": ("pages",),
+    "statics": ("pages",),
+    "news": ("news",),
+    "news_items": ("news",),
+    "records": ("records",),
+    "events": ("records:events",),
+    "jobs": ("records:jobs",),
+    "awards": ("records:awards",),
+    "award_years": ("records:awards",),
+    "publications": ("records:publications",),
+    "current": ("current",),
+    "upcoming_events": ("current",),
+    "open_jobs": ("current",),
+    "clock": ("moment",),
+    "now": ("moment",),
+}
+
+# Filters and globals of templates.py, and what they read beyond their arguments. Links
+# they resolve (url, markdown) are recorded while rendering instead (cache.Lookups).
+OWN_FILTERS: dict[str, tuple[str, ...]] = {
+    "by_month": (),
+    "monthday": (),
+    "event_when": (),
+    "unit_name": ("units",),
+    "date": (),
+    "daterange": (),
+    "ago": ("today",),
+    "markdown": (),
+    "url": (),
+    "absolute_url": (),
+    "asset": (),
+}
+OWN_GLOBALS: dict[str, tuple[str, ...]] = {
+    "asset": (),
+    "url": (),
+    "jsonld": ("titles",),  # breadcrumbs: the titles and URLs of its page's ancestors
+}
+
+# site.<method>(page) of the page being rendered reads only that page's neighbours: facets
+# of one page, which the cache works out for each page ("children:page" is the values of
+# its children). Only when `page` is surely the page being rendered (see _page_calls).
+OF_THE_PAGE = {"children": "children:page", "parent": "ancestors:page", "ancestors": "ancestors:page"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    templates: tuple[str, ...]  # every template a render of the layout may load, sorted
+    facets: frozenset[str]
+
+
+def reach(env: jinja2.Environment, layout: str) -> Reach:
+    """The templates and facets that a page rendered with `layout` (e.g. 'page.html') can use."""
+    seen: set[str] = set()
+    facets: set[str] = set()
+    todo = [layout]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            tree = env.parse(source, name)
+        except jinja2.TemplateError:
+            facets.add(ALL)  # the render fails and is reported; nothing to keep
+            continue
+        for referenced in meta.find_referenced_templates(tree):
+            if referenced is None:  # a template named by a variable: could be any
+                facets.add(ALL)
+                todo += env.list_templates()
+            else:
+                todo.append(referenced)
+        facets |= _facets(tree, env)
+    return Reach(tuple(sorted(seen)), frozenset(facets))
+
+
+def _facets(tree: nodes.Template, env: jinja2.Environment) -> set[str]:
+    found: set[str] = set()
+    known_filters = set(jinja2.filters.FILTERS) | set(OWN_FILTERS)
+    known_tests = set(jinja2.tests.TESTS)
+    default_globals = set(jinja2.defaults.DEFAULT_NAMESPACE)
+
+    # Where a template names something else `page` (a loop variable, a macro's argument),
+    # `page` may not be the page being rendered: no facets of one page there.
+    own_page = not any(n.name == "page" and n.ctx in ("store", "param") for n in tree.find_all(nodes.Name))
+
+    def walk(node: nodes.Node, parent: nodes.Node | None, grandparent: nodes.Node | None) -> None:
+        if isinstance(node, nodes.Const) and node.value == "body":
+            found.add("bodies")  # page.body, ['body'], attr('body'), map(attribute='body'): another page's text
+        if isinstance(node, nodes.Name) and node.ctx == "load":
+            if node.name == "site":
+                attribute = _attribute(parent, node)
+                if own_page and attribute in OF_THE_PAGE and _called_with_page(grandparent, parent):
+                    found.add(OF_THE_PAGE[attribute])
+                else:
+                    found.update(_site_use(parent, grandparent, node))
+            elif node.name == "jsonld" and own_page and _called_with_page(parent, node):
+                found.add("ancestors:page")
+            elif node.name == "now":
+                year = isinstance(parent, nodes.Getattr) and parent.node is node and parent.attr == "year"
+                found.add("year" if year else "moment")
+            elif node.name in OWN_GLOBALS:
+                found.update(OWN_GLOBALS[node.name])
+            elif node.name in env.globals and node.name not in default_globals:
+                found.add(ALL)  # a global this module does not know
+        elif isinstance(node, nodes.Filter):
+            if node.name not in known_filters:
+                found.add(ALL)
+            elif node.name == "attr" and not (node.args and isinstance(node.args[0], nodes.Const)):
+                found.add(ALL)  # an attribute named by a variable: could be anything
+            found.update(OWN_FILTERS.get(node.name, ()))
+        elif isinstance(node, nodes.Test) and node.name not in known_tests:
+            found.add(ALL)
+        elif isinstance(node, nodes.Getattr) and node.attr == "body":
+            found.add("bodies")  # another page's text (a page's own is in its key anyway)
+        for child in node.iter_child_nodes():
+            walk(child, node, parent)
+
+    walk(tree, None, None)
+    return found
+
+
+def _site_use(parent, grandparent, name: nodes.Name) -> tuple[str, ...]:
+    """The facets of one use of `site`: `site.menus` is the menus; `site` alone, or an
+    attribute this module does not know, is everything."""
+    attribute = _attribute(parent, name)
+    if attribute not in SITE_ATTRIBUTES:
+        return (ALL,)
+    if attribute == "data":
+        item = _attribute(grandparent, parent)
+        return (f"data:{item}",) if item and item not in _MAPPING_METHODS else ("data",)
+    return SITE_ATTRIBUTES[attribute]
+
+
+_MAPPING_METHODS = {"get", "items", "keys", "values"}
+
+
+def _called_with_page(call, function) -> bool:
+    """`function(page)`, with the page being rendered as its only argument."""
+    return (
+        isinstance(call, nodes.Call)
+        and call.node is function
+        and len(call.args) == 1
+        and isinstance(call.args[0], nodes.Name)
+        and call.args[0].name == "page"
+        and not call.kwargs
+        and call.dyn_args is None
+        and call.dyn_kwargs is None
+    )
+
+
+def _attribute(node, of) -> str | None:
+    """'x' when node is `of.x` or `of['x']`."""
+    if isinstance(node, nodes.Getattr) and node.node is of:
+        return node.attr
+    if isinstance(node, nodes.Getitem) and node.node is of and isinstance(node.arg, nodes.Const):
+        return str(node.arg.value)
+    return None

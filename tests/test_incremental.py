@@ -1,0 +1,318 @@
+"""The incremental build: after any change, a rebuild that uses the cache writes the same
+bytes as a clean build, while redoing only what the change touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from alagen import cache as cache_module
+from alagen import load as load_module
+from alagen import pipeline
+from alagen.markdown import Markdown
+from alagen.pipeline import BuildOptions, build
+from conftest import make_site, run_cli
+
+BASE = """<!doctype html>
+<html lang="en"><head><title>{{ page.title }}</title><link rel="stylesheet" href="{{ asset('css/site.css') }}"></head>
+<body><nav>{% for item in site.menus.main %}<a href="{{ item.url|url }}">{{ item.title }}</a>{% endfor %}</nav>
+{% if page.description %}<p class="d">{{ page.description }}</p>{% endif %}
+<main{% if page.searchable %} data-pagefind-body{% endif %}>{% block main %}{% endblock %}</main>
+<footer>{{ now.year }}</footer></body></html>
+"""
+
+FILES = {
+    "layouts/base.html": BASE,
+    "layouts/page.html": '{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1>\n'
+    "{% if page.date %}<p>{{ page.date|ago }}</p>{% endif %}{{ content }}{% endblock %}\n",
+    "layouts/list.html": '{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1>{{ content }}<ul>'
+    '{% for c in site.children(page) %}<li><a href="{{ c.url|url }}">{{ c.title }}</a></li>{% endfor %}</ul>{% endblock %}\n',
+    "layouts/home.html": '{% extends "base.html" %}{% block main %}<h1>{{ page.title }}</h1><ul>'
+    "{% for e in site.upcoming_events() %}<li>{{ e.title }}</li>{% endfor %}</ul>{% endblock %}\n",
+    "layouts/people.html": '{% extends "base.html" %}{% block main %}<ul>'
+    "{% for p in site.data.people %}<li>{{ p.name }}</li>{% endfor %}</ul>{% endblock %}\n",
+    "layouts/events.html": '{% extends "base.html" %}{% block main %}<ul>'
+    "{% for e in page.items %}<li>{{ e.title }}</li>{% endfor %}</ul>{% endblock %}\n",
+    "layouts/assets/css/site.css": "body { color: black; }\n",
+    "data/menus.yaml": "main:\n  - {title: About, page: about/index.md}\n  - {title: Mission, page: about/mission.md}\n",
+    "data/people.yaml": "- {name: Ada}\n- {name: Grace}\n",
+    "data/events.yaml": (
+        "- {id: spring, title: Spring meeting, kind: meeting, start: 2025-04-02, summary: The spring meeting.}\n"
+        "- {id: winter, title: Winter meeting, kind: meeting, start: 2025-01-10, summary: The winter meeting.}\n"
+    ),
+    "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+    "content/people.md": "---\ntitle: People\nlayout: people\n---\n",
+    "content/extra.md": "---\ntitle: Extra\n---\nAn extra page.\n",
+    "content/about/_defaults.yaml": "description: About the association\n",
+    "content/about/index.md": "---\ntitle: About\n---\nAbout us.\n",
+    "content/about/mission.md": "---\ntitle: Mission\n---\nOur mission; see [our history](history.md).\n\n![Room](room.svg)\n",
+    "content/about/history.md": "---\ntitle: History\ndate: 2024-12-01\n---\nFounded long ago.\n",
+    "content/about/room.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.relative_to(folder).as_posix().startswith("pagefind/")
+    }
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*") if p.is_file()}
+
+
+class Site:
+    """A fixture site, built incrementally and checked against clean builds."""
+
+    def __init__(self, root: Path, scratch: Path):
+        self.root, self.scratch, self.now, self.clean_builds = root, scratch, "2025-03-01", 0
+
+    def build(self, **options):
+        return build(BuildOptions(root=self.root, now=dt.date.fromisoformat(self.now), search=False, **options))
+
+    def write(self, name: str, text: str) -> None:
+        (self.root / name).parent.mkdir(parents=True, exist_ok=True)
+        (self.root / name).write_text(text, encoding="utf-8")
+
+    def edit(self, name: str, old: str, new: str) -> None:
+        text = (self.root / name).read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        self.write(name, text.replace(old, new))
+
+    def rebuild_equals_clean(self):
+        """Rebuild with the cache; the output must be a clean build's, byte for byte."""
+        report = self.build()
+        self.clean_builds += 1
+        clean = self.scratch / f"clean-{self.clean_builds}"
+        build(BuildOptions(root=self.root, out=clean, now=dt.date.fromisoformat(self.now), search=False, cache=False))
+        built, wanted = _tree(self.root / "build"), _tree(clean)
+        assert sorted(built) == sorted(wanted)
+        for path in wanted:
+            assert built[path] == wanted[path], path
+        return report
+
+
+@pytest.fixture
+def fixture(tmp_path, monkeypatch):
+    # Files are trusted by their stat from the first build on (RACY_NS = 0): the fixture
+    # writes them well before, as an editor would. The racy rule is for edits within a tick.
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    site = Site(make_site(tmp_path / "site", FILES), tmp_path)
+    site.build()
+    return site
+
+
+def test_every_kind_of_change_rebuilds_to_a_clean_builds_bytes(fixture):
+    site = fixture
+    steps = [
+        ("nothing", lambda: None),
+        ("a page's text", lambda: site.edit("content/about/mission.md", "Our mission", "Our new mission")),
+        ("a title shown in menus and lists", lambda: site.edit("content/about/mission.md", "title: Mission", "title: Our aim")),
+        ("a title shown in a parent's list", lambda: site.edit("content/about/history.md", "title: History", "title: Our past")),
+        ("the address of a page another links to", lambda: site.edit("content/about/history.md", "date:", "slug: past\ndate:")),
+        ("a layout", lambda: site.edit("layouts/page.html", "<h1>", '<h1 class="t">')),
+        ("a template every layout extends", lambda: site.edit("layouts/base.html", "<nav>", '<nav class="m">')),
+        ("a data file", lambda: site.edit("data/people.yaml", "Grace", "Grace Hopper")),
+        ("a record", lambda: site.edit("data/events.yaml", "Spring meeting", "Spring assembly")),
+        ("a new record file", lambda: site.write("data/events/more.yaml", "- {id: fall, title: Fall meeting, kind: meeting, start: 2025-10-01, summary: The fall meeting.}\n")),
+        ("the site settings", lambda: site.edit("data/site.yaml", "title: Test Association", "title: Test Society")),
+        ("the menus", lambda: site.edit("data/menus.yaml", "title: About", "title: Who we are")),
+        ("folder defaults", lambda: site.edit("content/about/_defaults.yaml", "About the", "All about the")),
+        ("a copied file", lambda: site.write("content/about/room.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="2"/>\n')),
+        ("an asset", lambda: site.edit("layouts/assets/css/site.css", "black", "navy")),
+        ("the build date, same year", lambda: setattr(site, "now", "2025-06-01")),
+        ("the build date, next year", lambda: setattr(site, "now", "2026-01-02")),
+        ("a deleted page", lambda: (site.root / "content/extra.md").unlink()),
+        ("an added page", lambda: site.write("content/about/new.md", "---\ntitle: New\n---\nNew here.\n")),
+        ("a page that becomes a draft", lambda: site.edit("content/about/new.md", "title: New", "title: New\ndraft: true")),
+    ]
+    for what, change in steps:
+        change()
+        try:
+            site.rebuild_equals_clean()
+        except AssertionError as err:
+            raise AssertionError(f"after changing {what}: {err}") from err
+    assert not (site.root / "build/extra").exists()
+
+
+def test_a_changed_page_is_the_only_one_read_and_rendered(fixture, monkeypatch):
+    site = fixture
+    read, rendered = [], []
+    real_read, real_render = load_module.read_document, Markdown.render
+    monkeypatch.setattr(load_module, "read_document", lambda path, source, problems: read.append(source) or real_read(path, source, problems))
+    monkeypatch.setattr(Markdown, "render", lambda self, text, source, *a, **k: rendered.append(source) or real_render(self, text, source, *a, **k))
+    site.edit("content/about/history.md", "Founded long ago.", "Founded in 1876.")
+    report = site.rebuild_equals_clean()
+    # The clean comparison build reads and renders everything; the incremental one came first.
+    first = read[: read.index("content/about/history.md") + 1]
+    assert first == ["content/about/history.md"]
+    assert rendered[: rendered.index("content/about/history.md") + 1] == ["content/about/history.md"]
+    assert report.kept == report.pages - 1
+
+
+def test_unchanged_outputs_keep_their_time_and_file(fixture):
+    site = fixture
+    before = _stamps(site.root / "build")
+    site.edit("content/about/history.md", "Founded long ago.", "Founded in 1876.")
+    site.rebuild_equals_clean()
+    after = _stamps(site.root / "build")
+    changed = sorted(p for p in after if after[p] != before.get(p))
+    assert changed == ["about/history/index.html"]
+
+
+def test_a_new_build_date_renders_only_what_shows_the_date(fixture):
+    site = fixture
+    before = _stamps(site.root / "build")
+    site.now = "2025-03-02"  # history shows "3 months ago" either way; no page shows the day
+    report = site.rebuild_equals_clean()
+    after = _stamps(site.root / "build")
+    changed = sorted(p for p in after if after[p] != before.get(p))
+    assert changed == ["events/calendar.ics", "events/spring.ics", "events/winter.ics"]  # DTSTAMP: the build time
+    # Rendered again: the 6 pages whose layout can show the date (page.html's |ago: mission,
+    # history, extra, 404 and the two events); same bytes, so not written. Kept: the rest.
+    assert report.kept == report.pages - 6
+    site.now = "2025-04-10"  # the spring meeting is over: home, the events listing and the calendars change
+    site.rebuild_equals_clean()
+    again = _stamps(site.root / "build")
+    changed = sorted(p for p in again if again[p] != after.get(p))
+    assert "index.html" in changed and "events/index.html" in changed and "events/calendar.ics" in changed
+    assert "about/mission/index.html" not in changed and "people/index.html" not in changed
+
+
+def test_nothing_changed_means_nothing_is_read(fixture, monkeypatch):
+    site = fixture
+    monkeypatch.setattr(pipeline, "load", lambda *a, **k: pytest.fail("the site was read again"))
+    report = site.build()
+    assert report.kept == report.pages
+    assert [name for name, _ in report.timings] == ["check"]
+
+
+def test_a_file_changed_by_hand_in_the_output_is_made_again(fixture):
+    site = fixture
+    (site.root / "build/about/mission/index.html").write_text("vandalised")
+    (site.root / "build/stray.txt").write_text("not ours")
+    (site.root / "build/people/index.html").unlink()
+    site.rebuild_equals_clean()
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda f: f.write_bytes(f.read_bytes()[:200]), "is damaged"),
+        (lambda f: f.write_bytes(b"garbage\n" * 10), "is damaged"),
+        (lambda f: f.write_bytes(f.read_bytes().replace(b"alagen-cache 1 ", b"alagen-cache 99 ", 1)), "was made by another version of alagen"),
+    ],
+    ids=["truncated", "garbage", "other-version"],
+)
+def test_a_damaged_cache_is_ignored_with_a_warning(tmp_path, damage, message):
+    root = make_site(tmp_path / "site", FILES)
+    assert run_cli("build", "--now", "2025-03-01", "--no-search", cwd=root).returncode == 0
+    damage(root / ".alagen-cache/build.state")
+    (root / "content/about/mission.md").write_text("---\ntitle: Mission\n---\nChanged.\n")
+    result = run_cli("build", "--now", "2025-03-01", "--no-search", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert f"alagen: warning: the build cache .alagen-cache/build.state {message}; it was ignored and everything was built" in result.stderr
+    clean = run_cli("build", "--now", "2025-03-01", "--no-search", "--no-cache", "--out", str(tmp_path / "clean"), cwd=root)
+    assert clean.returncode == 0
+    assert _tree(root / "build") == _tree(tmp_path / "clean")
+    again = run_cli("build", "--now", "2025-03-01", "--no-search", cwd=root)  # the cache was written anew
+    assert "warning" not in again.stderr and "pages unchanged" in again.stdout
+
+
+def test_another_sites_cache_is_not_trusted(tmp_path):
+    first = make_site(tmp_path / "one", FILES)
+    second = make_site(tmp_path / "two", {**FILES, "content/about/mission.md": "---\ntitle: Other\n---\nOther.\n"})
+    run_cli("build", "--now", "2025-03-01", "--no-search", cwd=first)
+    run_cli("build", "--now", "2025-03-01", "--no-search", cwd=second)
+    (second / ".alagen-cache/build.state").write_bytes((first / ".alagen-cache/build.state").read_bytes())
+    result = run_cli("build", "--now", "2025-03-01", "--no-search", cwd=second)
+    assert "was made for another site or output folder; it was ignored" in result.stderr
+    assert "<h1>Other</h1>" in (second / "build/about/mission/index.html").read_text()
+
+
+def test_search_runs_again_only_when_an_indexed_page_changed(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    root = make_site(tmp_path / "site", FILES)
+    calls = []
+    real = pipeline.index_site
+    monkeypatch.setattr(pipeline, "index_site", lambda folder: calls.append(folder) or real(folder))
+    options = BuildOptions(root=root, now=dt.date(2025, 3, 1), search=True)
+    first = build(options)
+    assert len(calls) == 1 and first.indexed
+    events = root / "layouts/events.html"
+    events.write_text(events.read_text().replace("<ul>", "<ul class='x'>"))  # the events listing: not indexed
+    report = build(options)
+    assert len(calls) == 1 and report.indexed == first.indexed and report.kept == report.pages - 1
+    assert (root / "build/pagefind/pagefind.js").is_file()
+    (root / "content/about/mission.md").write_text("---\ntitle: Mission\n---\nA new mission.\n")
+    build(options)
+    assert len(calls) == 2
+    build(BuildOptions(root=root, now=dt.date(2025, 3, 1), search=False))
+    assert not (root / "build/pagefind").exists()  # as a clean build without search
+
+
+def test_a_damaged_page_store_is_read_again_with_a_warning(fixture):
+    site = fixture
+    state = site.root / ".alagen-cache/build.state"
+    data = bytearray(state.read_bytes())
+    data[-40:] = bytes(40)  # the end of the last shard: the header and the record still read
+    state.write_bytes(bytes(data))
+    site.edit("content/about/mission.md", "Our mission", "Our aim")
+    report = site.rebuild_equals_clean()
+    assert report.notes == ("warning: the build cache's pages are damaged; every page was read again",)
+    assert report.kept == 0
+
+
+def test_a_list_page_renders_again_when_its_own_children_change_only(fixture):
+    site = fixture
+    before = _stamps(site.root / "build")
+    site.edit("content/extra.md", "title: Extra", "title: Something else")  # a child of home, not of /about/
+    site.rebuild_equals_clean()
+    after = _stamps(site.root / "build")
+    assert after["about/index.html"] == before["about/index.html"]
+    site.edit("content/about/history.md", "title: History", "title: Our past")  # a child of /about/
+    site.rebuild_equals_clean()
+    assert _stamps(site.root / "build")["about/index.html"] != after["about/index.html"]
+
+
+def test_page_named_otherwise_in_a_template_is_not_taken_for_the_page(fixture):
+    # Here `page` in the inner loop is a child: the list shows its grandchildren too.
+    site = fixture
+    site.write(
+        "layouts/list.html",
+        '{% extends "base.html" %}{% block main %}<ul>{% for page in site.children(page) %}<li>{{ page.title }}:'
+        "{% for c in site.children(page) %} {{ c.title }}{% endfor %}</li>{% endfor %}</ul>{% endblock %}\n",
+    )
+    site.write("content/about/team/index.md", "---\ntitle: Team\n---\n")
+    site.write("content/about/team/ada.md", "---\ntitle: Ada\n---\n")
+    site.rebuild_equals_clean()
+    site.edit("content/about/team/ada.md", "title: Ada", "title: Ada Lovelace")  # shown on /about/, a grandchild
+    site.rebuild_equals_clean()
+    assert "Ada Lovelace" in (site.root / "build/about/index.html").read_text()
+
+
+def test_the_demo_site_rebuilds_to_a_clean_builds_bytes(tmp_path, monkeypatch):
+    """The real layouts: macros, JSON-LD breadcrumbs, news, events, divisions."""
+    import shutil
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    repo = Path(__file__).resolve().parent.parent
+    root = tmp_path / "demo"
+    for folder in ("content", "data", "layouts"):
+        shutil.copytree(repo / folder, root / folder)
+    site = Site(root, tmp_path)
+    site.build()
+    news = sorted((root / "content/news").glob("*.md"))[1].relative_to(root).as_posix()
+    event = sorted((root / "data/events").glob("*.yaml"))[0].relative_to(root).as_posix()
+    site.edit(news, "\n---\n", "\n---\nA new first line.\n\n")
+    report = site.rebuild_equals_clean()
+    assert 0 < report.pages - report.kept < 20  # the item, its listings, the feeds' pages: not the site
+    site.edit(event, "title: ", "title: Renamed ")
+    site.rebuild_equals_clean()
+    site.now = "2025-04-15"
+    site.rebuild_equals_clean()
