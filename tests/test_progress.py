@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 from pathlib import Path
 
 from alagen.errors import Location, Problem
@@ -77,7 +78,9 @@ def test_a_bar_follows_the_stages_on_a_terminal(site):
     root = site(SITE)
     screen = Terminal()
     bar = Bar(screen, environ={"TERM": "xterm"}, delay=0)
+    threads = threading.active_count()
     build(BuildOptions(root=root, now=dt.date(2025, 3, 1), search=False), bar)
+    assert threading.active_count() == threads  # no monitor thread: workers may still be forked
     bar.close()
     shown = screen.getvalue()
     for stage in ("load", "model", "render", "write"):
@@ -123,3 +126,42 @@ def test_in_ci_a_terminal_gets_no_bar_either(tmp_path):
     assert process.wait(timeout=120) == 0
     assert written == b""
     assert process.stdout.read().startswith(b"Built ")
+
+
+class Recorder:
+    """A progress display that remembers what it was told."""
+
+    def __init__(self):
+        self.stages: list[str] = []
+        self.advanced: dict[str, int] = {}
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.stages.append(name)
+        self.advanced[name] = 0
+
+    def advance(self, count: int = 1) -> None:
+        self.advanced[self.stages[-1]] += count
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_bar_counts_every_page_with_workers_and_with_the_cache(site, monkeypatch):
+    from alagen import parallel
+
+    files = {f"content/p{n:02}.md": f"---\ntitle: P{n}\n---\nText {n}.\n" for n in range(60)}
+    root = site({**SITE, **files})
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    monkeypatch.setenv("ALAGEN_JOBS", "2")
+    options = BuildOptions(root=root, now=dt.date(2025, 3, 1), search=False)
+    assert threading.active_count() == 1  # else run_all would render in this process alone
+    shown = Recorder()
+    report = build(options, shown)
+    assert shown.stages == ["load", "model", "render", "write"]
+    assert shown.advanced["render"] == report.pages == 65  # in the workers' batches
+    (root / "content/p03.md").write_text("---\ntitle: P3\n---\nNew text.\n")
+    shown = Recorder()
+    report = build(options, shown)
+    assert report.kept == report.pages - 1
+    assert shown.advanced["render"] == report.pages  # the kept ones at once, then the one rendered

@@ -87,6 +87,9 @@ class Bar:
             return
         from tqdm import tqdm
 
+        # No monitor thread: while another thread runs, the build renders in one process
+        # instead of forking workers (parallel.py), so a bar would slow a large build down.
+        tqdm.monitor_interval = 0
         self._bar = tqdm(
             total=self._total,
             initial=self._done,
