@@ -316,3 +316,97 @@ def test_the_demo_site_rebuilds_to_a_clean_builds_bytes(tmp_path, monkeypatch):
     site.rebuild_equals_clean()
     site.now = "2025-04-15"
     site.rebuild_equals_clean()
+
+
+def _demo(tmp_path: Path, monkeypatch) -> Site:
+    import shutil
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    repo = Path(__file__).resolve().parent.parent
+    root = tmp_path / "demo"
+    for folder in ("content", "data", "layouts"):
+        shutil.copytree(repo / folder, root / folder)
+    site = Site(root, tmp_path)
+    site.build()
+    return site
+
+
+def test_the_demos_navigation_data_and_photos_rebuild_to_a_clean_builds_bytes(tmp_path, monkeypatch):
+    """Topics, divisions (microsite menus), redirects, social links, a page's topics and a
+    photo: each change rebuilt with the cache equals a clean build, and shows where it should."""
+    from test_images import photo
+
+    site = _demo(tmp_path, monkeypatch)
+    built = site.root / "build"
+
+    def shows(path: str, text: str) -> bool:
+        return text in (built / path).read_text(encoding="utf-8")
+
+    site.edit("data/topics.yaml", "name: Leadership and management", "name: Leading and managing")
+    site.rebuild_equals_clean()
+    assert shows("topics/leadership/index.html", "Leading and managing")
+    assert shows("membership/committees/index.html", "Leading and managing")  # the page's topic tag
+
+    site.edit("data/divisions.yaml", "{title: ACRL 2025 Conference, page: acrl/conference.md}", "{title: The ACRL conference, page: acrl/conference.md}")
+    report = site.rebuild_equals_clean()
+    assert shows("acrl/about/index.html", "The ACRL conference")  # the division menu on its microsite
+    assert not shows("about/index.html", "The ACRL conference")
+    assert report.kept > report.pages / 2  # pages outside the microsite are kept
+
+    site.edit("data/redirects.yaml", "- from: /ala/mgrps/divs/core/about/index.cfm\n  to: core/about.md", "- from: /ala/mgrps/divs/core/about/index.cfm\n  to: core/advocacy.md")
+    site.write("data/redirects.yaml", (site.root / "data/redirects.yaml").read_text() + "- from: /old/feed.cfm\n  to: /news/feed.xml\n")
+    site.rebuild_equals_clean()
+    assert shows("_redirects", "/ala/mgrps/divs/core/about/index.cfm /core/advocacy/ 301!")
+    assert shows("old/feed.cfm/index.html", "/news/feed.xml")
+
+    site.edit("data/menus.yaml", "{title: Bluesky, url: https://bsky.app/profile/ala.org}", "{title: Bluesky social, url: https://bsky.app/profile/ala.org.example}")
+    site.rebuild_equals_clean()
+    assert shows("privacy/index.html", "https://bsky.app/profile/ala.org.example")
+
+    site.edit("content/membership/committees.md", "topics: [leadership]", "topics: [leadership, awards]")
+    report = site.rebuild_equals_clean()
+    assert shows("topics/awards/index.html", "Committees")
+    assert report.kept > report.pages / 2
+
+    (site.root / "content/about/images/reading-room.jpg").write_bytes(photo(900, 600, colour=(10, 120, 200)))
+    report = site.rebuild_equals_clean()
+    assert 0 < report.pages - report.kept < 10  # the pages that show it: history, the home page's card
+    assert shows("about/history/index.html", 'width="900" height="600"')
+
+
+def test_photos_of_kept_pages_stay_published(tmp_path, monkeypatch):
+    site = _demo(tmp_path, monkeypatch)
+    photos = sorted(p.name for p in (site.root / "build/assets/img").iterdir())
+    assert photos
+    before = _stamps(site.root / "build")
+    site.edit("content/feedback.md", "We read every message.", "We read all messages.")  # its text only: no photo on it
+    report = site.rebuild_equals_clean()
+    assert report.kept == report.pages - 1
+    after = _stamps(site.root / "build")
+    for shows_photos in ("index.html", "about/index.html", "about/history/index.html"):
+        assert after[shows_photos] == before[shows_photos]  # kept, not rendered again
+    assert sorted(p.name for p in (site.root / "build/assets/img").iterdir()) == photos
+
+
+def test_a_macro_taken_from_a_file_of_macros_brings_only_what_that_macro_reads(fixture, monkeypatch):
+    site = fixture
+    site.write(
+        "layouts/_bits.html",
+        "{% macro heading(p) %}<h1>{{ p.title }}</h1>{% endmacro %}\n"
+        "{% macro coming() %}<ul>{% for e in site.upcoming_events() %}<li>{{ e.title }}</li>{% endfor %}</ul>{% endmacro %}\n"
+        "{% macro outer() %}<div>{{ coming() }}</div>{% endmacro %}\n",
+    )
+    site.write("layouts/page.html", '{% extends "base.html" %}{% from "_bits.html" import heading %}{% block main %}{{ heading(page) }}{{ content }}{% endblock %}\n')
+    site.write("layouts/people.html", '{% extends "base.html" %}{% from "_bits.html" import outer %}{% block main %}{{ outer() }}{% endblock %}\n')
+    site.rebuild_equals_clean()
+    rendered = []
+    real = cache_module.Cache.rendered
+    monkeypatch.setattr(cache_module.Cache, "rendered", lambda self, page, *a: rendered.append(page.output) or real(self, page, *a))
+    site.edit("data/events.yaml", "Spring meeting", "Spring assembly")
+    site.rebuild_equals_clean()
+    assert "Spring assembly" in (site.root / "build/people/index.html").read_text()
+    assert "people/index.html" in rendered  # outer() calls coming(), which lists the events
+    assert "extra/index.html" not in rendered and "about/index.html" not in rendered  # heading() does not
+    site.edit("layouts/_bits.html", "<h1>", '<h1 class="t">')  # the file itself changed: all its users
+    site.rebuild_equals_clean()
+    assert '<h1 class="t">Extra' in (site.root / "build/extra/index.html").read_text()

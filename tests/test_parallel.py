@@ -75,3 +75,62 @@ def test_no_worker_is_forked_while_other_threads_run(monkeypatch):
     finally:
         stop.set()
         server.join()
+
+
+def test_photos_of_pages_rendered_by_workers_are_published(tmp_path, monkeypatch):
+    """Markdown photos found by forked workers reach the site, clean and incremental, and the
+    bytes are one process's."""
+    import os
+
+    from alagen import cache as cache_module
+    from alagen.render import images as images_module
+    from test_images import photo
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    files: dict[str, str | bytes] = {"content/index.md": "---\ntitle: Home\n---\nPosts below.\n"}
+    for n in range(60):
+        picture = f"\n![Photo number {n % 4}](pic{n % 4}.jpg)\n" if n % 3 == 0 else ""
+        files[f"content/posts/p{n:03}.md"] = f"---\ntitle: Post {n}\n---\nText {n}.\n{picture}"
+    for n in range(4):
+        files[f"content/posts/pic{n}.jpg"] = photo(700 + 100 * n, 500, colour=(40 * n, 100, 60))
+    root = make_site(tmp_path / "site", files)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    pids = tmp_path / "pids"
+    real_save = images_module._save
+
+    def save(*args):  # which process resized a photo (workers cannot tell this one otherwise)
+        with open(pids, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return real_save(*args)
+
+    monkeypatch.setattr(images_module, "_save", save)
+
+    def one_process(name: str) -> dict[str, bytes]:
+        monkeypatch.setenv("ALAGEN_JOBS", "1")
+        build_at(root, out=tmp_path / name / "out", cache=False)
+        monkeypatch.setenv("ALAGEN_JOBS", "2")
+        return _tree(tmp_path / name / "out")
+
+    wanted = one_process("one")
+    assert sum(1 for path in wanted if path.startswith("assets/img/")) == 2 + 2 + 3 + 3  # 700, 800, 900, 1000 px wide
+    pids.unlink()
+    build_at(root, out=tmp_path / "workers" / "out", cache=False)  # its own photo cache: resized anew
+    assert {int(p) for p in pids.read_text().split()} - {os.getpid()}, "the workers resized the photos"
+    assert _tree(tmp_path / "workers" / "out") == wanted
+
+    build_at(root)  # with the cache, by workers, into a new folder
+    assert _tree(root / "build") == wanted
+    post = root / "content/posts/p001.md"
+    post.write_text(post.read_text().replace("Text 1.", "Text one."))  # the pages with photos are kept
+    report = build_at(root)
+    assert report.kept == report.pages - 1
+    assert _tree(root / "build") == one_process("two")
+    layout = root / "layouts/page.html"
+    layout.write_text(layout.read_text().replace("{{ content }}", "<div>{{ content }}</div>"))  # all again, by workers
+    report = build_at(root)
+    assert report.kept < 5
+    assert _tree(root / "build") == one_process("three")
+    (root / "content/posts/pic2.jpg").write_bytes(photo(640, 480, colour=(1, 2, 3)))
+    build_at(root)
+    assert _tree(root / "build") == one_process("four")

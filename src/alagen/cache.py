@@ -57,7 +57,7 @@ SEARCH_MARK = b"data-pagefind-body"
 _LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "icalendar", "feedgen", "markupsafe")
 _KNOWN_SITE_FIELDS = {
     "settings", "clock", "pages", "hidden", "data", "menus", "statics", "by_source", "by_url",
-    "children_by_url", "records", "current", "news_items", "unit_names",
+    "children_by_url", "records", "current", "news_items", "divisions", "topics", "redirects",
 }
 
 # The last state this process wrote or read, by file: `alagen serve` builds again and again
@@ -444,7 +444,7 @@ class Cache:
 
     def plan(self, site, env: jinja2.Environment, assets) -> list[Page]:
         """The pages to render: those whose render key changed, whose links now resolve
-        elsewhere, or whose output file is not as the last build left it."""
+        elsewhere, whose photos changed, or whose output file is not as the last build left it."""
         assert self.lookups is not None, "track() the resolver first"
         self._site = site
         self._global = _digest(code_fingerprint(), _fingerprint(site.settings), _fingerprint(sorted(assets.items())))
@@ -461,15 +461,36 @@ class Cache:
             key = self._render_key(env, page)
             self._render_keys[page.output] = key
             entry = old.get(page.output)
-            if entry and entry[0] == key and self.intact(page.output) and (same_links or self.lookups.still(entry[1])):
+            if (
+                entry
+                and entry[0] == key
+                and self.intact(page.output)
+                and (same_links or self.lookups.still(entry[1]))
+                and self._same_photos(entry[2])
+            ):
                 self.renders[page.output] = entry
                 self.kept.add(page.output)
             else:
                 todo.append(page)
         return todo
 
-    def rendered(self, page: Page, lookups: tuple) -> None:
-        self.renders[page.output] = (self._render_keys[page.output], lookups)
+    def rendered(self, page: Page, lookups: str, photos: tuple[str, ...] = ()) -> None:
+        """Remember a page rendered now: its key, its link answers, and the photo files it
+        named (render/images.py) with their stat."""
+        stats = tuple((source, _sig(self.root / source)) for source in photos)
+        self.renders[page.output] = (self._render_keys[page.output], lookups, stats)
+
+    def _same_photos(self, stats: tuple) -> bool:
+        """Every photo a page named is the same file as when it was rendered (or still missing)."""
+        for source, sig in stats:
+            now = _sig(self.root / source)
+            if now != sig or (now is not None and not self._trusted(now)):
+                return False
+        return True
+
+    def kept_photos(self) -> list[str]:
+        """The photos named by the pages this build keeps: their resized files are published again."""
+        return [source for path in sorted(self.kept) for source, _ in self.renders.get(path, (None, None, ()))[2]]
 
     def keep_group(self, name: str, facets: tuple[str, ...]) -> bool:
         """Whether a group of outputs made from site-wide values (the calendars) can stay."""
@@ -500,8 +521,17 @@ class Cache:
         return _digest(*parts)
 
     def _facet_of_page(self, name: str, page: Page) -> bytes:
-        """A facet of one page: the values (not the text) of its children, or ancestors."""
+        """A facet of one page: the values (not the text) of its children, or ancestors, or
+        the division whose microsite it is on (its name, menu and footer)."""
         site = self._site
+        if name == "microsite:page":
+            division = site.microsite(page)
+            if division is None:
+                return b""
+            key = f"microsite:{division.id}"
+            if key not in self._facets:
+                self._facets[key] = _fingerprint(division)
+            return self._facets[key]
         neighbours = site.children(page) if name == "children:page" else site.ancestors(page)
         return _digest(*(self._page_digests(p)[0] for p in neighbours))
 
@@ -537,7 +567,10 @@ class Cache:
     def _compute_facet(self, name: str) -> bytes:
         site = self._site
         if name == "all":
-            parts = [self._facet(n) for n in ("pages", "bodies", "menus", "data", "records", "current", "units", "moment")]
+            parts = [
+                self._facet(n)
+                for n in ("pages", "bodies", "menus", "data", "records", "current", "moment", "divisions", "topics", "redirects")
+            ]
             for field in dataclasses.fields(site):
                 if field.name not in _KNOWN_SITE_FIELDS:  # a part of the site added after this module
                     parts.append(_fingerprint(getattr(site, field.name)))
@@ -565,6 +598,8 @@ class Cache:
             return _fingerprint(site.current)
         if name == "units":
             return _fingerprint(sorted(site.unit_names.items()))
+        if name in ("divisions", "topics", "redirects"):  # with the divisions' menus and footers
+            return _fingerprint(getattr(site, name))
         if name == "today":
             return site.clock.today.isoformat().encode()
         if name == "year":

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jinja2
-from jinja2 import meta, nodes
+from jinja2 import nodes
 
 ALL = "all"
 
@@ -48,6 +48,13 @@ SITE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "open_jobs": ("current",),
     "clock": ("moment",),
     "now": ("moment",),
+    "divisions": ("divisions",),
+    "division": ("divisions",),
+    "microsite": ("divisions",),  # a division's name, menu and footer, on its microsite's pages
+    "topics": ("topics",),
+    "topic": ("topics",),
+    "redirects": ("redirects",),
+    "breadcrumbs": ("pages",),  # breadcrumbs(page): its ancestors only, see OF_THE_PAGE
 }
 
 # Filters and globals of templates.py, and what they read beyond their arguments. Links
@@ -69,12 +76,20 @@ OWN_GLOBALS: dict[str, tuple[str, ...]] = {
     "asset": (),
     "url": (),
     "jsonld": ("titles",),  # breadcrumbs: the titles and URLs of its page's ancestors
+    "picture": (),  # the photos a page shows are recorded while rendering (render/images.py)
+    "fail": (),  # stops the build at the page's own value
 }
 
 # site.<method>(page) of the page being rendered reads only that page's neighbours: facets
 # of one page, which the cache works out for each page ("children:page" is the values of
 # its children). Only when `page` is surely the page being rendered (see _page_calls).
-OF_THE_PAGE = {"children": "children:page", "parent": "ancestors:page", "ancestors": "ancestors:page"}
+OF_THE_PAGE = {
+    "children": "children:page",
+    "parent": "ancestors:page",
+    "ancestors": "ancestors:page",
+    "breadcrumbs": "ancestors:page",
+    "microsite": "microsite:page",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,40 +99,102 @@ class Reach:
 
 
 def reach(env: jinja2.Environment, layout: str) -> Reach:
-    """The templates and facets that a page rendered with `layout` (e.g. 'page.html') can use."""
-    seen: set[str] = set()
+    """The templates and facets that a page rendered with `layout` (e.g. 'page.html') can use.
+    From a template that is only imported from (`{% from "_records.html" import pager_nav %}`)
+    only the macros taken count, with the macros of that template they call and its code
+    outside macros: a layout that takes the pager from a file of record cards does not read
+    what the cards read."""
+    parsed: dict[str, nodes.Template | None] = {}
+    whole: set[str] = set()  # templates read whole
+    taken: dict[str, set[str]] = {}  # template -> the macros read so far
     facets: set[str] = set()
-    todo = [layout]
+    todo: list[tuple[str, frozenset[str] | None]] = [(layout, None)]  # None: the whole template
     while todo:
-        name = todo.pop()
-        if name in seen:
+        name, names = todo.pop()
+        if name in whole:
             continue
-        seen.add(name)
-        try:
-            source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-            tree = env.parse(source, name)
-        except jinja2.TemplateError:
+        if name not in parsed:
+            try:
+                source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+                parsed[name] = env.parse(source, name)
+            except jinja2.TemplateError:
+                parsed[name] = None
+        tree = parsed[name]
+        if tree is None:
+            whole.add(name)
             facets.add(ALL)  # the render fails and is reported; nothing to keep
             continue
-        for referenced in meta.find_referenced_templates(tree):
-            if referenced is None:  # a template named by a variable: could be any
-                facets.add(ALL)
-                todo += env.list_templates()
-            else:
-                todo.append(referenced)
-        facets |= _facets(tree, env)
+        if names is None:
+            whole.add(name)
+            parts: list[nodes.Node] = [tree]
+        else:
+            first = name not in taken
+            new = set(names) - taken.setdefault(name, set())
+            macros = _macros_called(tree, new)
+            new = macros.keys() - taken[name]
+            if not new and not first:
+                continue
+            taken[name] |= new
+            parts = [macros[m] for m in sorted(new)]
+            if first:  # the template's own code runs when it is imported
+                parts += [n for n in tree.body if not isinstance(n, nodes.Macro)]
+        # Where a template names something else `page` (a loop variable, a macro's argument),
+        # `page` may not be the page being rendered: no facets of one page there.
+        own_page = not any(n.name == "page" and n.ctx in ("store", "param") for n in tree.find_all(nodes.Name))
+        for part in parts:
+            for referenced, imported in _references(part):
+                if referenced is None:  # a template named by a variable: could be any
+                    facets.add(ALL)
+                    todo += [(t, None) for t in env.list_templates()]
+                else:
+                    todo.append((referenced, imported))
+            facets |= _facets(part, env, own_page)
+    seen = whole | set(taken)
     return Reach(tuple(sorted(seen)), frozenset(facets))
 
 
-def _facets(tree: nodes.Template, env: jinja2.Environment) -> set[str]:
+def _macros_called(tree: nodes.Template, names: set[str]) -> dict[str, nodes.Node]:
+    """The top-level macros of `tree` named, and those they call in turn, by name."""
+    defined = {m.name: m for m in tree.body if isinstance(m, nodes.Macro)}
+    found: dict[str, nodes.Node] = {}
+    todo = [n for n in names if n in defined]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found[name] = defined[name]
+        for call in defined[name].find_all(nodes.Name):
+            if call.ctx == "load" and call.name in defined and call.name not in found:
+                todo.append(call.name)
+    return found
+
+
+def _references(node: nodes.Node):
+    """(template name or None, the names taken or None) for every template `node` loads:
+    `from X import a, b` takes a and b; extends, include and import take all of X."""
+    for ref in node.find_all((nodes.Extends, nodes.FromImport, nodes.Import, nodes.Include)):
+        template = ref.template
+        names = None
+        if isinstance(ref, nodes.FromImport):
+            names = frozenset(n if isinstance(n, str) else n[0] for n in ref.names)
+        if isinstance(template, nodes.Const) and isinstance(template.value, str):
+            yield template.value, names
+        elif isinstance(template, (nodes.Tuple, nodes.List)) and all(
+            isinstance(item, nodes.Const) and isinstance(item.value, str) for item in template.items
+        ):
+            for item in template.items:  # include ["a.html", "b.html"]: the first that exists
+                yield item.value, None
+        else:
+            yield None, None
+
+
+def _facets(tree: nodes.Node, env: jinja2.Environment, own_page: bool) -> set[str]:
+    """The facets that `tree` (a template, or a part of one) reads. `own_page`: `page` in
+    its template is always the page being rendered."""
     found: set[str] = set()
     known_filters = set(jinja2.filters.FILTERS) | set(OWN_FILTERS)
     known_tests = set(jinja2.tests.TESTS)
     default_globals = set(jinja2.defaults.DEFAULT_NAMESPACE)
-
-    # Where a template names something else `page` (a loop variable, a macro's argument),
-    # `page` may not be the page being rendered: no facets of one page there.
-    own_page = not any(n.name == "page" and n.ctx in ("store", "param") for n in tree.find_all(nodes.Name))
 
     def walk(node: nodes.Node, parent: nodes.Node | None, grandparent: nodes.Node | None) -> None:
         if isinstance(node, nodes.Const) and node.value == "body":

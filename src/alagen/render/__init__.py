@@ -46,9 +46,11 @@ def render_site(
     env = make_environment(root / "layouts", site, asset_urls, render_markdown, resolve)
     env.globals["picture"] = images.tag
     todo = cache.plan(site, env, asset_urls) if cache is not None else site.pages
+    if cache is not None:
+        images.adopt(cache.kept_photos())  # the resized photos of pages that are not rendered again
     if on_page and len(todo) < len(site.pages):
         on_page(len(site.pages) - len(todo))  # the pages the cache keeps are done already
-    pages, page_problems = html.render_pages(site, env, markdown, resolve, root, todo, cache, write_to, on_page)
+    pages, page_problems = html.render_pages(site, env, markdown, resolve, root, todo, cache, write_to, on_page, images)
     problems.extend(page_problems)
     if cache is not None and cache.keep_group("calendars", CALENDAR_FACETS):
         calendars = ()

@@ -75,12 +75,14 @@ def render_pages(
     cache=None,
     write_to: Path | None = None,
     on_page=None,
+    images=None,
 ) -> tuple[tuple[Output, ...], list[Problem]]:
     """Every published page (or just `pages`) through Markdown and its layout, over all cores
     for a large site. Template errors are reported once, however many pages they break.
     With the build cache, `resolve` is its recorder, and the cache learns what each page used.
     With `write_to` (a new site's folder), each page is written there as it is made, by
-    the worker that made it. `on_page(n)`: n more pages are done (the progress bar)."""
+    the worker that made it. `on_page(n)`: n more pages are done (the progress bar).
+    `images` (render/images.py) learns of the photos each page showed, also from workers."""
     lookups = cache.lookups if cache is not None else None
 
     def render(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None]:
@@ -94,9 +96,11 @@ def render_pages(
             return None, rendered.problems, template_problem(err, root, page.source)
         return Output(page.output, data=text.encode("utf-8")), rendered.problems, None
 
-    def one(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None, str]:
+    def one(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None, str, tuple[str, ...]]:
         if lookups is not None:
             lookups.start()
+        if images is not None:
+            images.start()
         try:
             output, found, error = render(page)
             if output is not None and write_to is not None:
@@ -104,20 +108,23 @@ def render_pages(
                 output = dataclasses.replace(output, staged=True)
         finally:
             used = lookups.stop() if lookups is not None else ""
-        return output, found, error, used
+            photos = images.stop() if images is not None else ()
+        return output, found, error, used, photos
 
     problems: list[Problem] = []
     template_errors: dict[tuple, Problem] = {}
     outputs = []
     pages = site.pages if pages is None else pages
-    for page, (output, page_problems, template_error, used) in zip(pages, parallel.run_all(one, pages, on_page)):
+    for page, (output, page_problems, template_error, used, photos) in zip(pages, parallel.run_all(one, pages, on_page)):
         problems.extend(page_problems)
+        if images is not None:
+            images.adopt(photos)  # a worker's resized files are in the cache folder; publish them here
         if template_error:
             template_errors.setdefault((template_error.location, template_error.message), template_error)
         if output:
             outputs.append(output)
             if cache is not None:
-                cache.rendered(page, used)
+                cache.rendered(page, used, photos)
     problems.extend(template_errors.values())
     return tuple(outputs), problems
 

@@ -66,6 +66,28 @@ class Images:
         self._pictures: dict[str, Picture] = {}
         self._outputs: dict[str, Output] = {}
         self.resized = 0  # files made by Pillow in this build (the rest came from the cache)
+        self._used: list[str] | None = None  # the photos named while one page renders
+
+    def start(self) -> None:
+        """Record the photos the next page names (for the build cache, and for workers)."""
+        self._used = []
+
+    def stop(self) -> tuple[str, ...]:
+        """The files under content/ the page named since start(), each once, whether or not
+        they exist: a photo added, changed or removed later changes that page."""
+        used, self._used = self._used or [], None
+        return tuple(dict.fromkeys(used))
+
+    def adopt(self, sources) -> None:
+        """Publish the resized files of photos a page used that was rendered elsewhere: in a
+        worker process (which made the files in the cache folder), or in an earlier build
+        (a page the build cache keeps)."""
+        for source in sources:
+            if source in self._files:
+                try:
+                    self.picture(source)
+                except ValueError:  # reported where the page was rendered
+                    pass
 
     def source(self, target: str, link_from: str) -> str:
         """The file under content/ that `target` names; ValueError saying what is wrong."""
@@ -74,6 +96,8 @@ class Images:
             found = posixpath.normpath("content" + path)
         else:
             found = posixpath.normpath(posixpath.join(posixpath.dirname(link_from), path))
+        if self._used is not None:
+            self._used.append(found)
         if found not in self._files:
             raise ValueError(f"the image {found} does not exist; check the path, or put the file next to the page")
         return found
