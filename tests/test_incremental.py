@@ -410,3 +410,37 @@ def test_a_macro_taken_from_a_file_of_macros_brings_only_what_that_macro_reads(f
     site.edit("layouts/_bits.html", "<h1>", '<h1 class="t">')  # the file itself changed: all its users
     site.rebuild_equals_clean()
     assert '<h1 class="t">Extra' in (site.root / "build/extra/index.html").read_text()
+
+
+def test_a_template_named_by_a_variable_that_appears_later_is_used(fixture):
+    site = fixture
+    site.write("layouts/page.html", '{% extends "base.html" %}{% block main %}{% include "_" ~ page.layout ~ "_extra.html" ignore missing %}{{ content }}{% endblock %}\n')
+    site.rebuild_equals_clean()
+    site.write("layouts/_page_extra.html", "<aside>Extra for every page</aside>\n")  # no template changed, one appeared
+    site.rebuild_equals_clean()
+    assert "<aside>Extra for every page</aside>" in (site.root / "build/extra/index.html").read_text()
+
+
+def test_a_rebuild_in_a_new_process_renders_only_the_changed_page(tmp_path):
+    """The next `alagen build` reads the cache from disk: pages from it share strings that
+    pages read anew do not, and listings of both must still get the same key."""
+    import shutil
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    root = tmp_path / "demo"
+    for folder in ("content", "data", "layouts"):
+        shutil.copytree(repo / folder, root / folder)
+    # `alagen build`, with files trusted by their stat at once (see the fixture above).
+    command = [sys.executable, "-c", "import sys; from alagen import cache, cli; cache.RACY_NS = 0; sys.argv[0] = 'alagen'; cli.run()",
+               "build", "--now", "2025-03-01", "--no-search"]
+    environ = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    first = subprocess.run(command, cwd=root, env=environ, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    page = root / "content/feedback.md"
+    page.write_text(page.read_text().replace("We read every message.", "We read all messages."))
+    second = subprocess.run(command, cwd=root, env=environ, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    pages = int(second.stdout.split("\n")[2].split()[0])
+    assert f"{pages - 1} pages unchanged" in second.stdout, second.stdout

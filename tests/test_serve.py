@@ -483,3 +483,27 @@ def test_an_open_tab_reloads_by_itself_shows_problems_and_finds_new_words(server
 
         assert running.until(lambda: search("zanzibarian"), "the new word in the search index") == 1
         assert tab.problems == []
+
+
+def test_rebuilds_use_the_build_cache_and_never_rewrite_a_served_file_in_place(tmp_path, monkeypatch):
+    """A rebuild renders only what changed, and replaces a changed file by a new one, so the
+    search snapshot's hard link to the old page keeps the old text."""
+    import datetime as dt
+
+    from alagen import cache as cache_module
+    from alagen.serve.builder import Builder
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # the files were saved "well before"
+    root = copy_site(tmp_path / "site")
+    builder = Builder(root, tmp_path / "work" / "site", dt.date(2025, 3, 1), False)
+    first = builder.rebuild()
+    assert first.ok and first.report.kept == 0
+    page = tmp_path / "work/site/about/index.html"
+    snapshot = tmp_path / "snapshot.html"
+    os.link(page, snapshot)
+    before = snapshot.read_text()
+    edit(root / "content/about/index.md", "Who we are.", "Who we are, again.")
+    again = builder.rebuild(("content/about/index.md",))
+    assert again.ok and again.report.kept == again.report.pages - 1
+    assert "Who we are, again." in page.read_text()
+    assert snapshot.read_text() == before and "Who we are, again." not in before

@@ -231,6 +231,7 @@ class Cache:
         self._facets: dict[str, bytes] = {}
         self._reach: dict[str, tuple[bytes, frozenset]] = {}
         self._data_digests: dict[str, bytes] = {}
+        self._made_digests: dict[int, tuple[Page, tuple[bytes, bytes]]] = {}  # pages made by the model
         self.lookups: Lookups | None = None
 
     # ------------------------------------------------------------------ reading --
@@ -553,11 +554,25 @@ class Cache:
         entry = self.pages.get(source) if source else None
         if entry and entry[2] is page and entry[4]:
             return entry[4]
-        values = tuple(getattr(page, f.name) for f in dataclasses.fields(page) if f.name != "body")
+        if id(page) in self._made_digests:
+            return self._made_digests[id(page)][1]
+        values = tuple(
+            self._items_digest(page.items) if f.name == "items" else getattr(page, f.name)
+            for f in dataclasses.fields(page)
+            if f.name != "body"
+        )
         digests = (_fingerprint((values, sorted(page.where.items()))), _digest(page.body.encode()))
         if entry and entry[2] is page:
             self.pages[source] = entry[:4] + (digests,)
+        else:
+            self._made_digests[id(page)] = (page, digests)  # the page kept alive: its id stays its own
         return digests
+
+    def _items_digest(self, items: tuple) -> bytes:
+        """A listing's items: its pages by their digests (their values and text), not pickled
+        whole. Pickling writes an object met twice once, so whole pages gave other bytes when
+        some came from the cache (sharing strings) and some were read anew."""
+        return _digest(*(b"".join(self._page_digests(i)) if isinstance(i, Page) else _fingerprint(i) for i in items))
 
     def _facet(self, name: str) -> bytes:
         if name not in self._facets:

@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--strict", action="store_true", help="fail on warnings too (doubtful data)")
     build_cmd.add_argument("--no-search", action="store_true", help="skip search indexing (quicker local builds)")
     build_cmd.add_argument(
-        "--no-cache", action="store_true", help="build everything, without reading or writing .alagen-cache/"
+        "--no-cache", action="store_true",
+        help="build everything, without the build cache (resized photos are still kept in .alagen-cache/images/)",
     )
     build_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
     build_cmd.add_argument("--quiet", action="store_true", help="print nothing but problems")

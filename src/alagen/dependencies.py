@@ -98,12 +98,45 @@ class Reach:
     facets: frozenset[str]
 
 
+# The last answer for each layout, with what it was found from (the sources of the
+# templates read, the environment's globals, and the list of templates when one was named by
+# a variable): `alagen serve` builds again and again, and reading the templates each time
+# was most of a one-page rebuild. Reach is a function of these alone.
+_known: dict[str, tuple[tuple, Reach]] = {}
+
+
 def reach(env: jinja2.Environment, layout: str) -> Reach:
     """The templates and facets that a page rendered with `layout` (e.g. 'page.html') can use.
     From a template that is only imported from (`{% from "_records.html" import pager_nav %}`)
     only the macros taken count, with the macros of that template they call and its code
     outside macros: a layout that takes the pager from a file of record cards does not read
     what the cards read."""
+    known = _known.get(layout)
+    if known is not None and _basis(env, known[0][0], known[0][2] is not None) == known[0]:
+        return known[1]
+    sources: dict[str, str | None] = {}
+    found, listed = _reach(env, layout, sources)
+    _known[layout] = ((tuple(sorted(sources.items())), frozenset(env.globals), listed), found)
+    return found
+
+
+def _basis(env: jinja2.Environment, sources: tuple, listed: bool) -> tuple:
+    """What a remembered answer was found from, as it is now."""
+    now = tuple((name, _source(env, name)) for name, _ in sources)
+    return now, frozenset(env.globals), tuple(env.list_templates()) if listed else None
+
+
+def _source(env: jinja2.Environment, name: str) -> str | None:
+    try:
+        return env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+    except jinja2.TemplateError:
+        return None
+
+
+def _reach(env: jinja2.Environment, layout: str, sources: dict[str, str | None]) -> tuple[Reach, tuple | None]:
+    """reach(), and the list of templates when one was named by a variable; `sources` gets
+    the source of every template read (None: missing)."""
+    listed = None
     parsed: dict[str, nodes.Template | None] = {}
     whole: set[str] = set()  # templates read whole
     taken: dict[str, set[str]] = {}  # template -> the macros read so far
@@ -114,11 +147,8 @@ def reach(env: jinja2.Environment, layout: str) -> Reach:
         if name in whole:
             continue
         if name not in parsed:
-            try:
-                source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-                parsed[name] = env.parse(source, name)
-            except jinja2.TemplateError:
-                parsed[name] = None
+            sources[name] = _source(env, name)
+            parsed[name] = _parse(env, name, sources[name])
         tree = parsed[name]
         if tree is None:
             whole.add(name)
@@ -145,12 +175,31 @@ def reach(env: jinja2.Environment, layout: str) -> Reach:
             for referenced, imported in _references(part):
                 if referenced is None:  # a template named by a variable: could be any
                     facets.add(ALL)
-                    todo += [(t, None) for t in env.list_templates()]
+                    listed = tuple(env.list_templates())
+                    todo += [(t, None) for t in listed]
                 else:
                     todo.append((referenced, imported))
             facets |= _facets(part, env, own_page)
     seen = whole | set(taken)
-    return Reach(tuple(sorted(seen)), frozenset(facets))
+    return Reach(tuple(sorted(seen)), frozenset(facets)), listed
+
+
+# Parsed templates by name and source: every layout reads base.html and the macro files,
+# and parsing them once per layout was most of a small rebuild's time.
+_trees: dict[tuple[str, str], nodes.Template | None] = {}
+
+
+def _parse(env: jinja2.Environment, name: str, source: str | None) -> nodes.Template | None:
+    if source is None:
+        return None
+    if (name, source) not in _trees:
+        if len(_trees) > 200:  # a process that builds many sites (the tests) keeps a few
+            _trees.clear()
+        try:
+            _trees[(name, source)] = env.parse(source, name)
+        except jinja2.TemplateError:
+            _trees[(name, source)] = None
+    return _trees[(name, source)]
 
 
 def _macros_called(tree: nodes.Template, names: set[str]) -> dict[str, nodes.Node]:

@@ -22,6 +22,32 @@ LINKS_FROM_ROOT = "content/"  # links in layouts and data start from the content
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+class _Compiled(jinja2.BytecodeCache):
+    """Compiled templates kept in memory by file and source checksum (Jinja's own keys), so
+    that `alagen serve`, which makes a new environment for each rebuild, does not compile
+    the layouts again: compiling was most of the time to render one changed page. Every
+    environment is made here with the same settings and filters, so the code fits each."""
+
+    LIMIT = 200  # templates kept; the oldest go first
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code.pop(bucket.key, None)
+        self._code[bucket.key] = bucket.bytecode_to_string()
+        while len(self._code) > self.LIMIT:
+            del self._code[next(iter(self._code))]
+
+
+_COMPILED = _Compiled()
+
+
 def make_environment(
     layouts: Path,
     site: Site,
@@ -38,6 +64,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=lambda value: "" if value is None else value,  # an unset field prints nothing
+        bytecode_cache=_COMPILED,
     )
     settings = site.settings
     today = site.clock.today

@@ -1,7 +1,8 @@
 """The one way serve builds: the pipeline's build() into the server's own folder.
 
-Serve has no build logic of its own: when the pipeline learns to skip unchanged work (its
-incremental cache), every rebuild here gets faster with no change in this file.
+Serve has no build logic of its own: the pipeline's build cache (.alagen-cache/ beside the
+server's folder, kept in memory between rebuilds) makes each rebuild redo only what the
+change touched.
 """
 
 from __future__ import annotations

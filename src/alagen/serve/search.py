@@ -1,8 +1,9 @@
 """Search while serving: Pagefind indexes a snapshot of the pages in the background, after
 the new pages are already served, and its new index replaces the old one when done.
 
-The snapshot is made of hard links (the build never rewrites a file in place: it writes a
-new folder and swaps it in), so taking it costs the rebuild little, and Pagefind never reads
+The snapshot is made of hard links (the build never rewrites a file in place: a clean build
+writes a new folder and swaps it in, a rebuild with the cache renames a new file over each
+changed one), so taking it costs the rebuild little, and Pagefind never reads
 the served folder, which the next rebuild may replace at any moment. Only a change to a
 searchable page runs Pagefind; changes that arrive while it runs are indexed together after.
 """
