@@ -150,7 +150,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
         lap("cache")
     kept = sum(1 for p in site.pages if cache is not None and p.output in cache.kept)
     global _last
-    _last = (site, sources, outputs, cache)
+    _last = (site, sources, cache)
     return BuildReport(**summary, out=out, timings=tuple(timings), kept=kept, notes=tuple(cache.notes if cache else ()))
 
 
