@@ -444,3 +444,13 @@ def test_a_rebuild_in_a_new_process_renders_only_the_changed_page(tmp_path):
     assert second.returncode == 0, second.stderr
     pages = int(second.stdout.split("\n")[2].split()[0])
     assert f"{pages - 1} pages unchanged" in second.stdout, second.stdout
+
+
+def test_a_redirect_to_a_calendar_the_cache_keeps_is_no_error(fixture):
+    site = fixture
+    site.write("data/redirects.yaml", "- from: /old/calendar.ics\n  to: /events/calendar.ics\n")
+    site.rebuild_equals_clean()
+    site.edit("content/about/history.md", "Founded long ago.", "Founded in 1876.")  # the calendars stay as they are
+    report = site.rebuild_equals_clean()
+    assert report.kept == report.pages - 1
+    assert "/old/calendar.ics /events/calendar.ics 301!" in (site.root / "build/_redirects").read_text()
