@@ -3,7 +3,8 @@
 The pages come from the shared generator (../shared/bench/gen_corpus.py), so every
 generator builds the same Markdown. `write_alagen` replaces the generator's own alagen
 layout with alagen's real one: data/site.yaml, data/menus.yaml, content/index.md (the home
-page, listing every post), content/posts/*.md with `topics` (alagen's word for tags), and
+page, listing every post), content/posts/*.md with `topics` (alagen's word for tags, listed
+in data/topics.yaml), and
 records: events in data/events/<year>.yaml and jobs in data/jobs.yaml, 1,000 events and
 500 jobs at 10,000 pages, in proportion for smaller sites.
 
@@ -117,7 +118,7 @@ def records_for(n: int) -> tuple[int, int]:
 
 
 def write_alagen(root: Path, pages: list, gen) -> None:
-    files = {"data/site.yaml": SITE_YAML, "data/menus.yaml": MENUS_YAML}
+    files = {"data/site.yaml": SITE_YAML, "data/menus.yaml": MENUS_YAML, "data/topics.yaml": _topics(gen)}
     files.update({f"layouts/{name}": text for name, text in LAYOUTS.items()})
     files["content/index.md"] = "---\ntitle: Bench\n---\n"
     for p in pages:
@@ -133,6 +134,12 @@ def write_alagen(root: Path, pages: list, gen) -> None:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def _topics(gen) -> str:
+    """Every tag of the generator as a topic: a page's topics must be listed in data/topics.yaml
+    (each gets a paginated page, as Hugo makes one for each tag)."""
+    return "".join(f"- {{id: {tag}, name: {tag.replace('-', ' ').capitalize()}, summary: Pages about {tag}.}}\n" for tag in gen.TAGS)
 
 
 def _events(count: int, gen) -> dict[str, str]:
