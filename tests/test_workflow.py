@@ -80,7 +80,7 @@ def test_main_and_the_daily_run_build_as_of_today_and_publish(workflow, event):
 def test_resized_photos_are_kept_between_runs(workflow, event):
     job = job_for(workflow, event)
     cache = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/cache@"))
-    assert cache["with"]["path"] == ".alagen-cache"  # where alagen keeps them, beside build/
+    assert cache["with"]["path"] == ".alagen-cache/images"  # where alagen keeps them, beside build/
     build = next(s for s in job["steps"] if s.get("run", "").startswith("python3 -m alagen build"))
     assert job["steps"].index(cache) < job["steps"].index(build)
 
