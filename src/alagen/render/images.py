@@ -5,7 +5,8 @@ while it loads.
 A photo is found like a link: relative to the page's folder, or to content/ with a leading
 '/' (and from content/ for records in data/). Each resized file is named by a hash of the
 photo's bytes and the recipe, so it can be cached forever (netlify.toml), and is kept in
-.alagen-cache/ beside the output folder, so the next build copies instead of resizing.
+.alagen-cache/images/ beside the output folder (beside the build cache's state), so the next
+build copies instead of resizing.
 A missing photo or missing alt text is an error at its file, line and column.
 """
 
