@@ -22,7 +22,23 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    return args.command(args)
+    try:
+        return args.command(args)
+    except UsageError as err:
+        print(f"alagen: {err}", file=sys.stderr)
+        return 2
+
+
+class UsageError(Exception):
+    """A wrong option value: the command stops with exit code 2 and this message."""
+
+
+def build_date(value: str | None):
+    """--now as the build date, or None for the default."""
+    try:
+        return parse_now(value) if value else None
+    except ValueError as err:
+        raise UsageError(str(err)) from None
 
 
 def run() -> None:
@@ -136,11 +152,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from alagen.serve import CannotServe, ServeOptions, run
 
-    try:
-        now = parse_now(args.now) if args.now else None
-    except ValueError as err:
-        print(f"alagen: {err}", file=sys.stderr)
-        return 2
+    now = build_date(args.now)
     if not 0 <= args.port <= 65535:
         print(f"alagen: --port {args.port} is not a port number (0 to 65535)", file=sys.stderr)
         return 2
@@ -159,11 +171,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    try:
-        now = parse_now(args.now) if args.now else None
-    except ValueError as err:
-        print(f"alagen: {err}", file=sys.stderr)
-        return 2
+    now = build_date(args.now)
     root = args.site.resolve()
     options = BuildOptions(
         root=root,
@@ -217,11 +225,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from alagen.check import a11y, check_build
     from alagen.check.report import FORMATS
 
-    try:
-        now = parse_now(args.now) if args.now else None
-    except ValueError as err:
-        print(f"alagen: {err}", file=sys.stderr)
-        return 2
+    now = build_date(args.now)
     root = args.site.resolve()
     out = (args.build_dir or root / "build").absolute()
     if args.a11y:
