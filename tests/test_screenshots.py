@@ -68,9 +68,11 @@ def shots(request):
 def results_settled(page) -> None:
     """Pagefind says how many results there are, and every result shown has been filled in
     (it draws empty placeholders first and loads each result's fragment after)."""
-    page.locator(".pagefind-ui__result-title").first.wait_for(timeout=15000)
+    # Generous limits: on a loaded 2-core machine Pagefind's second start (after a change of
+    # sort) can take many seconds to load its WebAssembly and index again.
+    page.locator(".pagefind-ui__result-title").first.wait_for(timeout=45000)
     state = ""
-    for _ in range(150):
+    for _ in range(450):
         state = page.evaluate(
             """() => {
               const message = document.querySelector('.pagefind-ui__message')?.textContent || '';
