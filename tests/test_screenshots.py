@@ -139,17 +139,18 @@ def test_search_results_sort_newest_first_with_the_keyboard(site, tab):
         if focused(tab)["name"] == "sort":
             break
     assert focused(tab) == {"tag": "input", "name": "sort", "value": "relevance"}
-    tab.keyboard.press("ArrowRight")
-    assert focused(tab)["value"] == "date" and tab.is_checked("input[name=sort][value=date]")
-    tab.wait_for_function("() => location.search.includes('sort=date')")
+    tab.keyboard.press("ArrowRight")  # the page loads again, sorted, with the choice in its address
+    tab.wait_for_url(lambda url: "sort=date" in url)
     results_settled(tab)
+    assert focused(tab)["value"] == "date" and tab.is_checked("input[name=sort][value=date]")
     newest_first = result_dates(tab)
     assert len(newest_first) >= 5 and newest_first == sorted(newest_first, reverse=True)
     assert tab.inner_text("#search-sort-status") == "Results sorted newest first"
     assert tab.input_value(".pagefind-ui__search-input") == "award"  # the words are kept
 
     tab.keyboard.press("ArrowLeft")
-    tab.wait_for_function("() => !location.search.includes('sort=')")
+    tab.wait_for_url(lambda url: "sort=" not in url)
+    results_settled(tab)
     assert "q=award" in tab.url and tab.is_checked("input[name=sort][value=relevance]")
     assert tab.problems == []
 
@@ -163,8 +164,9 @@ def test_a_sorted_search_keeps_its_filters_and_a_link_keeps_the_order(site, tab)
     assert dates and dates == sorted(dates, reverse=True)
     assert tab.locator("input.pagefind-ui__filter-checkbox:checked").count() == 1
     tab.check("input[name=sort][value=relevance]")
-    tab.wait_for_function("() => !location.search.includes('sort=')")
+    tab.wait_for_url(lambda url: "sort=" not in url)
     results_settled(tab)
+    assert "unit=Core" in tab.url and "q=library" in tab.url
     assert tab.locator("input.pagefind-ui__filter-checkbox:checked").count() == 1  # still only Core
     assert tab.problems == []
 

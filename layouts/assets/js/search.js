@@ -1,7 +1,7 @@
 // The search page: Pagefind's UI, started from the address (?q=words&unit=Core&sort=date) so
 // the search box in every page's header and a division's own search land on their results.
-// "Sort: Relevance / Newest first" restarts the UI with Pagefind's date sort, keeping the
-// words and the filters chosen, and puts the choice in the address so a link keeps it.
+// "Sort: Relevance / Newest first" loads the page again with the choice, the words and the
+// filters chosen in the address, so a link keeps them too.
 (function () {
   "use strict";
   var element = document.getElementById("search");
@@ -49,23 +49,38 @@
   }
 
   var byDate = params.get("sort") === "date";
-  var filters = params.get("unit") ? { unit: [params.get("unit")] } : {};
+  // Filters come from the address: ?unit=Core (a division's search box), or any filter
+  // chosen before a change of sort (?type=event&year=2025).
+  var filters = {};
+  ["type", "unit", "year"].forEach(function (name) {
+    var values = params.getAll(name);
+    if (values.length) filters[name] = values;
+  });
   start(byDate, params.get("q") || "", filters);
 
   if (!sortBox) return;
-  sortBox.querySelector("input[value=" + (byDate ? "date" : "relevance") + "]").checked = true;
+  var checked = sortBox.querySelector("input[value=" + (byDate ? "date" : "relevance") + "]");
+  checked.checked = true;
   sortBox.hidden = false;
+  // After a change of sort the page is loaded again: put the keyboard back where it was.
+  if (window.sessionStorage && sessionStorage.getItem("alagen-sort-changed")) {
+    sessionStorage.removeItem("alagen-sort-changed");
+    checked.focus();
+    if (status) status.textContent = byDate ? "Results sorted newest first" : "Results sorted by relevance";
+  }
+  // Pagefind's UI cannot change its sort once started, and starting a second one on the same
+  // page sometimes never shows results: load the page again with the choice in the address.
   sortBox.addEventListener("change", function (event) {
-    var newest = event.target.value === "date";
-    var query = currentQuery();
-    var kept = chosenFilters();
-    ui.destroy();
-    element.textContent = "";
-    start(newest, query, kept);
-    if (status) status.textContent = newest ? "Results sorted newest first" : "Results sorted by relevance";
     var address = new URL(window.location.href);
+    var query = currentQuery();
     if (query) address.searchParams.set("q", query); else address.searchParams.delete("q");
-    if (newest) address.searchParams.set("sort", "date"); else address.searchParams.delete("sort");
-    window.history.replaceState(null, "", address);
+    ["type", "unit", "year"].forEach(function (name) { address.searchParams.delete(name); });
+    var kept = chosenFilters();
+    Object.keys(kept).forEach(function (name) {
+      kept[name].forEach(function (value) { address.searchParams.append(name, value); });
+    });
+    if (event.target.value === "date") address.searchParams.set("sort", "date"); else address.searchParams.delete("sort");
+    if (window.sessionStorage) sessionStorage.setItem("alagen-sort-changed", "1");
+    window.location.replace(address.toString());
   });
 })();
