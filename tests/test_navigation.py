@@ -929,3 +929,9 @@ def test_pager_window_shows_the_ends_and_the_neighbours_with_gaps(number, count,
     assert pager.window() == window
     assert pager.prev_url == (urls[number - 2] if number > 1 else None)
     assert pager.next_url == (urls[number] if number < count else None)
+
+
+def test_a_division_id_that_is_not_text_is_reported_not_a_crash(site):
+    root = site({"content/index.md": _page("Home"), "data/divisions.yaml": "- id: [core]\n  name: Core\n"})
+    problems = problems_of(root)
+    assert len(problems) == 1 and problems[0].startswith("data/divisions.yaml:1:7: 'id'"), problems

@@ -69,7 +69,12 @@ def with_menus(
     file = next((d for d in data if d.name == DIVISIONS_FILE), None)
     if file is None or not isinstance(file.value, list):
         return divisions
-    raw = {item.get("id"): (item, index) for index, item in enumerate(file.value) if isinstance(item, dict)}
+    # Only divisions that were read need their menus; an id that is not text was reported.
+    raw = {
+        item["id"]: (item, index)
+        for index, item in enumerate(file.value)
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
     result = []
     for division in divisions:
         item, index = raw[division.id]
