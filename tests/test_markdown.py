@@ -246,3 +246,68 @@ def test_links_live_under_the_base_path(site):
 def test_links_that_lead_nowhere(site, link, message):
     root = site({**LINKED, "content/reports/item.md": f"---\ntitle: Item\ndate: 2025-02-01\n---\n\n{link}\n"})
     assert problems_of(root) == [f"content/reports/item.md:6:{link.index('](') + 3}: {message}"]
+
+
+# --- What the compiled parser's tree must still give ----------------------------------------------
+
+
+def test_callouts_nest_and_a_fence_in_code_is_code():
+    out = html("::: note\nOuter\n\n::: tip\nInner\n:::\n\n```\n::: warning\n```\n:::\n")
+    assert out == (
+        '<div class="callout callout-note" role="note">\n<p class="callout-title">Note</p>\n<p>Outer</p>\n'
+        '<div class="callout callout-tip" role="note">\n<p class="callout-title">Tip</p>\n<p>Inner</p>\n</div>\n'
+        "<pre><code>::: warning\n</code></pre>\n</div>\n"
+    )
+
+
+def test_a_callout_left_open_ends_with_the_page_and_a_stray_fence_is_text():
+    assert html("::: warning\nMind the step.\n") == (
+        '<div class="callout callout-warning" role="note">\n<p class="callout-title">Warning</p>\n'
+        "<p>Mind the step.</p>\n</div>\n"
+    )
+    assert html(":::\n") == "<p>:::</p>\n"
+
+
+def test_a_broken_link_inside_a_callout_is_reported_at_its_line():
+    rendered = render("::: note\nSee [the report](missing.md).\n:::\n", first_line=4)
+    assert [str(p) for p in rendered.problems] == ["content/a.md:5:18: links to missing.md, which does not exist"]
+
+
+def test_columns_count_characters_not_bytes():
+    rendered = render("Café – déjà vu: [m](missing.md)\n", first_line=4)
+    assert [str(p) for p in rendered.problems] == ["content/a.md:4:21: links to missing.md, which does not exist"]
+
+
+def test_a_loose_task_list_keeps_the_label_in_its_paragraph():
+    out = html("- [ ] book the room\n\n- [x] send invitations\n")
+    assert '<li class="task-list-item">\n<p><label><input class="task-list-item-checkbox" disabled="disabled"' in out
+    assert 'checked="checked" disabled="disabled" type="checkbox"> send invitations</label></p>\n</li>' in out
+
+
+def test_a_note_referred_to_twice_keeps_its_number():
+    out = html("One[^a] two[^b] three[^a].\n\n[^a]: A.\n[^b]: B.\n[^c]: Never referred to.\n")
+    assert out.startswith(
+        '<p>One<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup> '
+        'two<sup class="footnote-ref"><a href="#fn2" id="fnref2">[2]</a></sup> '
+        'three<sup class="footnote-ref"><a href="#fn1" id="fnref1:1">[1]</a></sup>.</p>\n'
+    )
+    assert (
+        '<li id="fn1" class="footnote-item"><p>A. <a href="#fnref1" class="footnote-backref">↩︎</a>'
+        ' <a href="#fnref1:1" class="footnote-backref">↩︎</a></p>\n</li>' in out
+    )
+    assert "Never referred" not in out
+
+
+def test_text_is_escaped_and_a_nul_is_replaced():
+    assert html('Fish & "chips" <3 \x00\n') == "<p>Fish &amp; “chips” &lt;3 \ufffd</p>\n"
+
+
+def test_trace_says_where_headings_and_links_were_written():
+    text = "Intro\n\n## Visit us {#visit}\n\n- [Map](map.md)\n- ![Hall](hall.png)\n"
+    body, where = MD.trace(text, "content/a.md", 10, fake_resolve, first_col=3)
+    assert '<h2 id="visit">Visit us</h2>' in body
+    assert {key: (loc.line, loc.col) for key, loc in where.items()} == {
+        "#visit": (12, 3),
+        "/R/map.md": (14, 11),
+        "/R/hall.png": (15, 13),
+    }

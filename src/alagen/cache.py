@@ -54,7 +54,7 @@ MAGIC = b"alagen-cache"
 RACY_NS = 2_000_000_000
 SHARDS = 64  # pages and renders are stored in this many parts; a part is rewritten when one of its entries changed
 SEARCH_MARK = b"data-pagefind-body"
-_LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "icalendar", "feedgen", "markupsafe")
+_LIBRARIES = ("jinja2", "markdown-it-pyrs", "pyyaml", "icalendar", "feedgen", "markupsafe")
 _KNOWN_SITE_FIELDS = {
     "settings", "clock", "pages", "hidden", "data", "menus", "statics", "by_source", "by_url",
     "children_by_url", "records", "current", "news_items", "divisions", "topics", "redirects",

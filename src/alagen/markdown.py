@@ -1,24 +1,23 @@
-"""Markdown to HTML: markdown-it-py with its plugins, heading ids, callouts and link rewriting.
+"""Markdown to HTML: markdown-it.rs parses, this module writes the HTML.
 
 Editors link pages by source path (`[mission](../about/mission.md)`); the link is rewritten to
-the page's URL, and a link to nothing becomes an error at its file, line and column.
+the page's URL, and a link to nothing becomes an error at its file, line and column. The
+parser (markdown-it-pyrs, a compiled port of markdown-it) gives a tree whose nodes carry their
+byte range in the text; walking it here is where links are rewritten, headings get ids,
+photos get their sizes and callouts (`::: note`) become boxes. The HTML is written the way
+markdown-it-py writes it.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
-from mdit_py_plugins.container import container_plugin
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
+from markdown_it_pyrs import MarkdownIt
 
 from alagen.errors import Location, Problem
 from alagen.slugs import slugify
@@ -26,6 +25,21 @@ from alagen.slugs import slugify
 CALLOUTS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important"}
 _TRAILING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
+_CONTAINER = re.compile(r"^( {0,3})(:{3,})[ \t]*(\S*)[ \t]*(.*?)\s*$")
+# A callout's fence line becomes a heading that says which callout it is: a heading ends a
+# paragraph and takes one line, as the fence does, and it parses the same with raw HTML off.
+_MARKER = "ALAGENCALLOUT"
+_MARKER_LINE = re.compile(rf"^( *)###### {_MARKER}(\d+)$", re.M)
+_COMMONMARK = [
+    "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
+    "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline",
+]  # fmt: skip
+_EXTRAS = ["table", "strikethrough", "footnote", "deflist", "tasklist", "replacements", "smartquotes"]
+_INLINE = frozenset(
+    "text text_special softbreak hardbreak em strong strikethrough link autolink image code_inline "
+    "html_inline footnote_ref footnote_inline footnote_ref_anchor todo_checkbox".split()
+)
 
 # resolve(target, source) -> href; raises ValueError with a message for the editor.
 Resolver = Callable[[str, str], str]
@@ -77,15 +91,9 @@ class Markdown:
     """One configured parser, reused for every page."""
 
     def __init__(self, raw_html: bool = True, image: ImageHook | None = None):
-        md = MarkdownIt("commonmark", {"typographer": True, "html": raw_html})
-        md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-        md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin, label=True)
-        md.use(attrs_block_plugin).use(attrs_plugin)
-        for name in CALLOUTS:
-            md.use(container_plugin, name=name, render=_render_callout)
-        md.core.ruler.push("alagen_headings", _heading_ids)
-        md.core.ruler.push("alagen_links", _rewrite_links)
-        self._md = md
+        parser = MarkdownIt("zero")
+        parser.enable_many(_COMMONMARK + (["html_block", "html_inline"] if raw_html else []) + _EXTRAS)
+        self._parser = parser
         self._image = image
 
     def render(
@@ -93,10 +101,9 @@ class Markdown:
     ) -> Rendered:
         """Render `text`, which starts at `first_line` (and, every line, `first_col`) of
         `source`. Relative links start from the folder of `link_from` (default: `source`)."""
-        env = _env(text, source, first_line, resolve, link_from, first_col)
-        env["image"], env["images"] = self._image, 0
-        body = self._md.render(text, env)
-        return Rendered(body, tuple(env["headings"]), tuple(env["problems"]))
+        writer = _Writer(text, source, first_line, first_col, resolve, link_from or source, self._image)
+        body = writer.write(self._parser)
+        return Rendered(body, tuple(writer.headings), tuple(writer.problems))
 
     def trace(
         self, text: str, source: str, first_line: int, resolve: Resolver, link_from: str | None = None, first_col: int = 1
@@ -104,161 +111,409 @@ class Markdown:
         """The HTML `render` gives, and where its parts were written: each heading's id ('#id')
         and each link or image address (as rendered) -> its line and column in `source`.
         `alagen check` uses it to report a problem of the built page at the editor's line."""
-        written: dict[str, str] = {}
-
-        def recording(target: str, start: str) -> str:
-            href = resolve(target, start)
-            written.setdefault(href, target)
-            return href
-
-        env = _env(text, source, first_line, recording, link_from, first_col)
-        env["image"], env["images"] = self._image, 0
-        tokens = self._md.parse(text, env)
-        where: dict[str, Location] = {}
-        for token in tokens:
-            if token.type == "heading_open" and token.map:
-                line = first_line + token.map[0]
-                where.setdefault("#" + str(token.attrGet("id")), Location(source, line, env["indent"] + 1))
-            for child in token.children or () if token.type == "inline" else ():
-                attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
-                href = str(child.attrGet(attr) or "") if attr else ""
-                if href and href not in where:
-                    where[href] = _locate(env, token, written.get(href, unquote(href)))
-        return self._md.renderer.render(tokens, self._md.options, env), where
+        writer = _Writer(text, source, first_line, first_col, resolve, link_from or source, self._image)
+        writer.where = {}
+        return writer.write(self._parser), writer.where
 
 
-def _env(text: str, source: str, first_line: int, resolve: Resolver, link_from: str | None, first_col: int) -> dict:
-    env = {"source": source, "first_line": first_line, "resolve": resolve, "problems": [], "headings": []}
-    env["link_from"] = link_from or source
-    env["indent"] = first_col - 1
-    env["lines"] = text.split("\n")
-    return env
+def _escape(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    return text
 
 
-def _render_callout(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    if token.nesting != 1:
-        return "</div>\n"
-    name, _, title = token.info.strip().partition(" ")
-    title = title.strip() or CALLOUTS.get(name, name.title())
-    return f'<div class="callout callout-{name}" role="note">\n<p class="callout-title">{html.escape(title)}</p>\n'
+def _attrs(pairs) -> str:
+    return "".join(f' {name}="{_escape(str(value))}"' for name, value in pairs)
 
 
-def _heading_ids(state) -> None:
-    """Give every heading a unique id: `{#custom}` if written, else a slug of its text."""
-    used: set[str] = set()
-    tokens = state.tokens
-    for index, token in enumerate(tokens):
-        if token.type != "heading_open":
-            continue
-        inline = tokens[index + 1]
-        custom = _take_trailing_attrs(token, inline)
-        text = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
-        base = custom or slugify(text)
+class _Writer:
+    """One page's Markdown: the parsed tree written out as HTML, and what was found on the way."""
+
+    def __init__(self, text, source, first_line, first_col, resolve, link_from, image):
+        self.source, self.first_line, self.indent = source, first_line, first_col - 1
+        self.resolve, self.link_from, self.image = resolve, link_from, image
+        self.problems: list[Problem] = []
+        self.headings: list[Heading] = []
+        self.where: dict[str, Location] | None = None
+        self.used: set[str] = set()
+        self.images = 0
+        self.callouts: list[tuple[str, str] | None] = []  # marker number -> (name, title); None closes
+        self.lines_kept: dict[int, str] = {}
+        if "\x00" in text:
+            text = text.replace("\x00", "\ufffd")  # as CommonMark asks, for safety
+        self.text = self._callouts(text)
+        self.data = self.text.encode("utf-8")
+        self._starts: list[int] | None = None
+        self.footnotes: dict[int, int] = {}  # the parser's footnote id -> its number on the page
+        self.refs: dict[int, str] = {}  # the parser's reference id -> "1", "1:1", ...
+        self.open_callouts = 0
+
+    # --- Callouts ---------------------------------------------------------------------------
+
+    def _callouts(self, text: str) -> str:
+        """Turn `::: name title` ... `:::` fence lines (outside code) into marker headings."""
+        if ":::" not in text:
+            return text
+        lines = text.split("\n")
+        fence, depth = None, 0
+        for number, line in enumerate(lines):
+            if fence is not None:
+                if line.lstrip(" ").startswith(fence) and not line.strip(" ").strip(fence[0]):
+                    fence = None
+                continue
+            match = _FENCE.match(line)
+            if match:
+                fence = match.group(2)
+                continue
+            match = _CONTAINER.match(line)
+            if not match:
+                continue
+            spaces, _, name, title = match.groups()
+            if not name and depth:
+                depth -= 1
+                self.callouts.append(None)
+            elif name in CALLOUTS:
+                depth += 1
+                self.callouts.append((name, title or CALLOUTS[name]))
+            else:
+                if name:
+                    self.problems.append(
+                        Problem(
+                            self._at_line(number, len(spaces)),
+                            f"'{name}' is not a callout; use one of: {', '.join(CALLOUTS)}",
+                            span=len(match.group(0).strip()),
+                        )
+                    )
+                continue
+            self.lines_kept[len(self.callouts) - 1] = line
+            lines[number] = f"{spaces}###### {_MARKER}{len(self.callouts) - 1}"
+        return "\n".join(lines)
+
+    def _kept(self, content: str) -> str:
+        """Code or raw HTML shows a callout's fence line as the editor wrote it."""
+        if _MARKER not in content:
+            return content
+        return _MARKER_LINE.sub(lambda m: self.lines_kept.get(int(m.group(2)), m.group(0)), content)
+
+    # --- Positions --------------------------------------------------------------------------
+
+    def _at_line(self, line: int, col: int) -> Location:
+        return Location(self.source, self.first_line + line, self.indent + col + 1)
+
+    def _at(self, offset: int) -> Location:
+        """The location of a byte offset in the text."""
+        if self._starts is None:
+            starts, at = [0], self.data.find(b"\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = self.data.find(b"\n", at + 1)
+            self._starts = starts
+        line = bisect_right(self._starts, offset) - 1
+        col = len(self.data[self._starts[line] : offset].decode("utf-8", "replace"))
+        return self._at_line(line, col)
+
+    def _locate(self, node, target: str) -> Location:
+        """Where the link `target` was written: inside the link's own `](target)`, else in the
+        reference definition `[label]: target`, else the link's start."""
+        start, end = node.srcmap or (0, 0)
+        span = self.data[start:end]
+        for needle, shift in ((f"](<{target}", 3), (f"]({target}", 2), (target, 0)):
+            found = span.find(needle.encode("utf-8"))
+            if found >= 0:
+                return self._at(start + found + len(needle.encode("utf-8")) - len(target.encode("utf-8")))
+        for number, text in enumerate(self.text.split("\n")):
+            match = re.match(r"^ {0,3}\[[^\]]+\]:\s*<?", text)
+            if match and text[match.end() :].startswith(target):
+                return self._at_line(number, match.end())
+        return self._at(start)
+
+    # --- Writing ----------------------------------------------------------------------------
+
+    def write(self, parser: MarkdownIt) -> str:
+        out: list[str] = []
+        self._blocks(parser.tree(self.text).children, out)
+        out.extend("</div>\n" for _ in range(self.open_callouts))  # a callout left open ends with the page
+        return "".join(out)
+
+    def _blocks(self, nodes, out: list[str]) -> None:
+        """Block nodes. A tight list item holds its words without a paragraph around them."""
+        run: list = []
+        for node in nodes:
+            if node.name in _INLINE:
+                run.append(node)
+                continue
+            if run:
+                self._run(run, out)
+                out.append("\n")
+                run = []
+            if node.name == "paragraph":
+                out.append("<p>")
+                self._run(node.children, out)
+                out.append("</p>\n")
+            else:
+                _BLOCKS[node.name](self, node, out)
+        if run:
+            self._run(run, out)
+
+    def _run(self, nodes, out: list[str]) -> None:
+        """A run of inline nodes; a task's words are the label of its checkbox."""
+        if nodes and nodes[0].name == "todo_checkbox":
+            out.append("<label>")
+            self._inlines(nodes, out)
+            out.append("</label>")
+        else:
+            self._inlines(nodes, out)
+
+    def _container(self, node, out: list[str], open_tag: str, close_tag: str) -> None:
+        """A list item or definition: loose ones hold paragraphs, tight ones bare words."""
+        out.append(open_tag)
+        children = node.children
+        if len(children) > 1 and children[0].name == "todo_checkbox" and children[1].name == "paragraph":
+            # a loose task: its checkbox belongs inside the paragraph, with the words
+            out.append("\n<p><label>")
+            self._inlines((children[0], *children[1].children), out)
+            out.append("</label></p>\n")
+            children = children[2:]
+        elif children and children[0].name not in _INLINE:
+            out.append("\n")
+        self._blocks(children, out)
+        out.append(close_tag)
+
+    def _heading(self, node, out: list[str]) -> None:
+        level = node.meta["level"]
+        children = node.children
+        if level == 6 and len(children) == 1 and children[0].name == "text":
+            content = children[0].meta.get("content", "")
+            if content.startswith(_MARKER) and content[len(_MARKER) :].isdigit():
+                self._callout(int(content[len(_MARKER) :]), out)
+                return
+        classes: list[str] = []
+        anchor = self._trailing_attrs(children, classes)
+        text = "".join(_plain(children, words_only=True)).strip()
+        base = anchor or slugify(text)
         anchor, n = base, 0
-        while anchor in used:
+        while anchor in self.used:
             n += 1
             anchor = f"{base}-{n}"
-        used.add(anchor)
-        token.attrSet("id", anchor)
-        state.env.setdefault("headings", []).append(Heading(int(token.tag[1]), anchor, text.strip()))
+        self.used.add(anchor)
+        self.headings.append(Heading(level, anchor, text))
+        if self.where is not None and node.srcmap:
+            line = self._at(node.srcmap[0]).line
+            self.where.setdefault("#" + anchor, Location(self.source, line, self.indent + 1))
+        attrs = ((("class", " ".join(classes)),) if classes else ()) + (("id", anchor),)
+        out.append(f"<h{level}{_attrs(attrs)}>")
+        self._inlines(children, out)
+        out.append(f"</h{level}>\n")
+
+    def _trailing_attrs(self, children, classes: list[str]) -> str | None:
+        """`## Title {#id .class}`: strip the braces from the heading's text; return the id."""
+        if not children or children[-1].name != "text":
+            return None
+        last = children[-1]
+        content = last.meta.get("content", "")
+        match = _TRAILING_ATTRS.search(content)
+        if not match:
+            return None
+        anchor = None
+        for part in match.group(1).split():
+            if part.startswith("#") and len(part) > 1:
+                anchor = part[1:]
+            elif part.startswith(".") and len(part) > 1:
+                classes.append(part[1:])
+        meta = dict(last.meta)
+        meta["content"] = content[: match.start()]
+        last.meta = meta
+        return anchor
+
+    def _callout(self, number: int, out: list[str]) -> None:
+        callout = self.callouts[number]
+        if callout is None:
+            if self.open_callouts:
+                self.open_callouts -= 1
+                out.append("</div>\n")
+            return
+        name, title = callout
+        self.open_callouts += 1
+        out.append(f'<div class="callout callout-{name}" role="note">\n<p class="callout-title">{html.escape(title)}</p>\n')
+
+    def _inlines(self, nodes, out: list[str]) -> None:
+        for node in nodes:
+            self._inline(node, out)
+
+    def _inline(self, node, out: list[str]) -> None:
+        name = node.name
+        if name == "text" or name == "text_special":
+            out.append(_escape(node.meta.get("content", "")))
+        elif name == "softbreak":
+            out.append("\n")
+        elif name in _WRAPS:
+            tag = _WRAPS[name]
+            out.append(f"<{tag}>")
+            self._inlines(node.children, out)
+            out.append(f"</{tag}>")
+        elif name == "link":
+            self._link(node, out)
+        elif name == "code_inline":
+            out.append(f"<code>{_escape(''.join(_plain(node.children)))}</code>")
+        else:
+            _INLINES[name](self, node, out)
+
+    def _link(self, node, out: list[str]) -> None:
+        href = self._href(node, node.meta.get("url", ""))
+        title = node.meta.get("title")
+        attrs = (("href", href),) + ((("title", title),) if title else ())
+        out.append(f"<a{_attrs(attrs + tuple(node.attrs.items()))}>")
+        self._inlines(node.children, out)
+        out.append("</a>")
+
+    def _href(self, node, url: str) -> str:
+        """A link to a page or file of the site becomes its address; an error if it has none."""
+        if not url or url.startswith("#") or url.startswith("//") or _SCHEME.match(url):
+            self._record(node, url, url)
+            return url
+        written = unquote(url)  # the parser percent-encodes (café.md -> caf%C3%A9.md); files are named as typed
+        try:
+            href = self.resolve(written, self.link_from)
+        except ValueError as err:
+            self.problems.append(Problem(self._locate(node, written), str(err), span=len(written)))
+            return url
+        self._record(node, href, written)
+        return href
+
+    def _record(self, node, href: str, written: str) -> None:
+        if self.where is not None and href and href not in self.where:
+            self.where[href] = self._locate(node, written or unquote(href))
+
+    def _image(self, node, out: list[str]) -> None:
+        """`![alt](photo.jpg)`: alt text is required; a local image gets srcset, width, height."""
+        url = node.meta.get("url", "")
+        written = unquote(url)
+        alt = "".join(_plain(node.children))
+        attrs = {"src": url, "alt": alt}
+        if node.meta.get("title"):
+            attrs["title"] = node.meta["title"]
+        if self.image is None:
+            attrs["src"] = self._href(node, url)
+        else:
+            first = self.images == 0
+            self.images += 1
+            if not alt.strip():
+                message = f"the image {written} has no alt text; say what it shows: ![A reading room]({written})"
+                self.problems.append(Problem(self._locate(node, written), message, span=len(written)))
+            if written and not written.startswith("//") and not _SCHEME.match(written):
+                try:
+                    attrs.update(self.image(written, self.link_from, first))
+                except ValueError as err:
+                    self.problems.append(Problem(self._locate(node, written), str(err), span=len(written)))
+            self._record(node, str(attrs["src"]), written)
+        out.append(f"<img{_attrs(attrs.items())} />")
+
+    def _footnote_ref(self, node, out: list[str]) -> None:
+        number = self.footnotes.setdefault(node.meta["def_id"], len(self.footnotes) + 1)
+        seen = sum(1 for ref in self.refs.values() if ref.split(":")[0] == str(number))
+        ref = f"{number}:{seen}" if seen else str(number)
+        self.refs[node.meta["ref_id"]] = ref
+        out.append(f'<sup class="footnote-ref"><a href="#fn{number}" id="fnref{ref}">[{number}]</a></sup>')
+
+    def _footnote_anchor(self, node, out: list[str]) -> None:
+        for ref_id in node.meta.get("ref_ids", ()):
+            out.append(f' <a href="#fnref{self.refs.get(ref_id, ref_id)}" class="footnote-backref">↩︎</a>')
+
+    def _footnotes(self, node, out: list[str]) -> None:
+        """The notes, numbered in the order they are first referred to."""
+        notes = sorted(node.children, key=lambda n: self.footnotes.get(n.meta["def_id"], len(self.footnotes) + 1))
+        out.append('<hr class="footnotes-sep" />\n<section class="footnotes">\n<ol class="footnotes-list">\n')
+        for note in notes:
+            number = self.footnotes.get(note.meta["def_id"])
+            out.append(f'<li id="fn{number}" class="footnote-item">')
+            self._blocks(note.children, out)
+            out.append("</li>\n")
+        out.append("</ol>\n</section>\n")
+
+    def _list(self, node, out: list[str]) -> None:
+        tag = "ol" if node.name == "ordered_list" else "ul"
+        attrs = list(node.attrs.items())
+        start = node.meta.get("start", 1)
+        if tag == "ol" and start != 1:
+            attrs.insert(0, ("start", start))
+        out.append(f"<{tag}{_attrs(attrs)}>\n")
+        for item in node.children:
+            self._container(item, out, f"<li{_attrs(item.attrs.items())}>", "</li>\n")
+        out.append(f"</{tag}>\n")
+
+    def _checkbox(self, node, out: list[str]) -> None:
+        checked = ' checked="checked"' if node.meta.get("checked") else ""
+        out.append(f'<input class="task-list-item-checkbox"{checked} disabled="disabled" type="checkbox">')
+
+    def _table(self, node, out: list[str]) -> None:
+        aligns = node.meta.get("alignments", ())
+        out.append("<table>\n")
+        for part in node.children:
+            cell = "th" if part.name == "thead" else "td"
+            out.append(f"<{part.name}>\n")
+            for row in part.children:
+                out.append("<tr>\n")
+                for column, item in enumerate(row.children):
+                    align = aligns[column] if column < len(aligns) else "none"
+                    style = f' style="text-align:{align}"' if align != "none" else ""
+                    out.append(f"<{cell}{style}>")
+                    self._inlines(item.children, out)
+                    out.append(f"</{cell}>\n")
+                out.append("</tr>\n")
+            out.append(f"</{part.name}>\n")
+        out.append("</table>\n")
+
+    def _fence(self, node, out: list[str]) -> None:
+        info = html.unescape(node.meta.get("info", "")).strip()
+        lang = info.split(maxsplit=1)[0] if info else ""
+        attrs = f' class="language-{_escape(lang)}"' if lang else ""
+        out.append(f"<pre><code{attrs}>{_escape(self._kept(node.meta.get('content', '')))}</code></pre>\n")
 
 
-def _take_trailing_attrs(heading: Token, inline: Token) -> str | None:
-    """Strip `{#id .class}` from the end of a heading, applying it; return the id."""
-    children = inline.children or []
-    if not children or children[-1].type != "text":
-        return None
-    match = _TRAILING_ATTRS.search(children[-1].content)
-    if not match:
-        return None
-    anchor = None
-    for part in match.group(1).split():
-        if part.startswith("#") and len(part) > 1:
-            anchor = part[1:]
-        elif part.startswith(".") and len(part) > 1:
-            heading.attrJoin("class", part[1:])
-    children[-1].content = children[-1].content[: match.start()]
-    return anchor
+def _plain(nodes, words_only: bool = False):
+    """The text of inline nodes, without markup (an image's alt, a heading's words)."""
+    for node in nodes:
+        if node.name in ("text", "text_special"):
+            yield node.meta.get("content", "")
+        elif node.name == "softbreak" and not words_only:
+            yield "\n"
+        elif node.name == "code_inline":
+            yield from _plain(node.children)
+        elif node.name != "image" or not words_only:
+            yield from _plain(node.children, words_only)
 
 
-def _rewrite_links(state) -> None:
-    env = state.env
-    if "resolve" not in env:
-        return
-    for index, block in enumerate(state.tokens):
-        if block.type == "paragraph_open" and block.map:
-            _check_callout_name(state.tokens[index + 1], block, env)
-        if block.type != "inline" or not block.children:
-            continue
-        for token in block.children:
-            attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
-            if attr is None:
-                continue
-            target = str(token.attrGet(attr) or "")
-            # markdown-it percent-encodes the target (café.md -> caf%C3%A9.md); files are
-            # named as the editor typed them.
-            written = unquote(target)
-            if token.type == "image" and env.get("image"):
-                _image(token, block, written, env)
-                continue
-            if not target or target.startswith("#") or target.startswith("//") or _SCHEME.match(target):
-                continue
-            try:
-                token.attrSet(attr, env["resolve"](written, env["link_from"]))
-            except ValueError as err:
-                env["problems"].append(Problem(_locate(env, block, written), str(err), span=len(written)))
-
-
-def _image(token: Token, block: Token, written: str, env) -> None:
-    """`![alt](photo.jpg)`: alt text is required; a local image gets srcset, width, height."""
-    first = env["images"] == 0
-    env["images"] += 1
-    if not token.content.strip():
-        message = f"the image {written} has no alt text; say what it shows: ![A reading room]({written})"
-        env["problems"].append(Problem(_locate(env, block, written), message, span=len(written)))
-    if not written or written.startswith("//") or _SCHEME.match(written):
-        return  # another website's image: shown as it is
-    try:
-        for name, value in env["image"](written, env["link_from"], first).items():
-            token.attrSet(name, value)
-    except ValueError as err:
-        env["problems"].append(Problem(_locate(env, block, written), str(err), span=len(written)))
-
-
-def _check_callout_name(inline: Token, block: Token, env) -> None:
-    """`::: notte` is left as text by the container plugin: say which names exist."""
-    if not inline.content.startswith(":::"):
-        return
-    match = re.match(r"^:::\s*(\S+)", inline.content)
-    if match and match.group(1) not in CALLOUTS:
-        line = env["first_line"] + block.map[0]
-        env["problems"].append(
-            Problem(
-                Location(env["source"], line, env["indent"] + 1),
-                f"'{match.group(1)}' is not a callout; use one of: {', '.join(CALLOUTS)}",
-                span=3 + len(match.group(0)) - 3,
-            )
-        )
-
-
-def _locate(env, block: Token, target: str) -> Location:
-    """The line and column of `target` inside the block that contains it: the link's
-    target `](target)` rather than the same words in its text, and the next occurrence
-    each time the same target is asked for again; else a reference definition `[x]: target`."""
-    lines = env["lines"]
-    start, end = block.map or (0, 1)
-    end = min(end, len(lines))
-    after = env.setdefault("located", {})
-    for needle, shift in ((f"](<{target}", 3), (f"]({target}", 2), (target, 0)):
-        line, col = after.get((id(block), needle), (start, 0))
-        for offset in range(line, end):
-            found = lines[offset].find(needle, col if offset == line else 0)
-            if found >= 0:
-                after[(id(block), needle)] = (offset, found + 1)
-                return Location(env["source"], env["first_line"] + offset, env["indent"] + found + shift + 1)
-    for offset, text in enumerate(lines):
-        match = re.match(r"^ {0,3}\[[^\]]+\]:\s*<?", text)
-        if match and text[match.end() :].startswith(target):
-            return Location(env["source"], env["first_line"] + offset, env["indent"] + match.end() + 1)
-    return Location(env["source"], env["first_line"] + start, 1)
+_WRAPS = {"em": "em", "strong": "strong", "strikethrough": "s"}
+_INLINES: dict[str, Callable] = {
+    "hardbreak": lambda w, n, out: out.append("<br />\n"),
+    "html_inline": lambda w, n, out: out.append(n.meta.get("content", "")),
+    "autolink": lambda w, n, out: out.append(f'<a href="{_escape(n.meta.get("url", ""))}">{_escape("".join(_plain(n.children)))}</a>'),
+    "image": _Writer._image,
+    "footnote_ref": _Writer._footnote_ref,
+    "footnote_inline": lambda w, n, out: w._inlines(n.children, out),
+    "footnote_ref_anchor": _Writer._footnote_anchor,
+    "todo_checkbox": _Writer._checkbox,
+}
+_BLOCKS: dict[str, Callable] = {
+    "heading": _Writer._heading,
+    "lheading": _Writer._heading,
+    "bullet_list": _Writer._list,
+    "ordered_list": _Writer._list,
+    "blockquote": lambda w, n, out: (out.append("<blockquote>\n"), w._blocks(n.children, out), out.append("</blockquote>\n")),
+    "hr": lambda w, n, out: out.append("<hr />\n"),
+    "code_block": lambda w, n, out: out.append(f"<pre><code>{_escape(w._kept(n.meta.get('content', '')))}</code></pre>\n"),
+    "fence": _Writer._fence,
+    "html_block": lambda w, n, out: out.append(w._kept(n.meta.get("content", ""))),
+    "table": _Writer._table,
+    "definition_list": lambda w, n, out: (out.append("<dl>\n"), w._blocks(n.children, out), out.append("</dl>\n")),
+    "definition_term": lambda w, n, out: (out.append("<dt>"), w._inlines(n.children, out), out.append("</dt>\n")),
+    "definition_description": lambda w, n, out: w._container(n, out, "<dd>", "</dd>\n"),
+    "definition": lambda w, n, out: None,  # a link reference: nothing to show
+    "footnote_container": _Writer._footnotes,
+}
