@@ -311,3 +311,21 @@ def test_trace_says_where_headings_and_links_were_written():
         "/R/map.md": (14, 11),
         "/R/hall.png": (15, 13),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{.lead}\nOur year in review.\n", '<p class="lead">Our year in review.</p>\n'),
+        ("{.lead}\n\nOur year in review.\n", '<p class="lead">Our year in review.</p>\n'),
+        ("{.wide}\n- a\n- b\n", '<ul class="wide">\n<li>a</li>\n<li>b</li>\n</ul>\n'),
+        ("{#plan .wide}\n## Our plan\n", '<h2 class="wide" id="plan">Our plan</h2>\n'),
+        ("{.a}\n{.b}\nText\n", '<p class="a b">Text</p>\n'),
+        ('{data-year="2025"}\n> Quote\n', '<blockquote data-year="2025">\n<p>Quote</p>\n</blockquote>\n'),
+        ("Text\n{.lead}\nmore\n", "<p>Text\n{.lead}\nmore</p>\n"),  # inside a paragraph: words
+        ('{onclick="steal()"}\nText\n', "<p>{onclick=“steal()”}\nText</p>\n"),  # no event handlers
+        ("```\n{.lead}\n```\n", "<pre><code>{.lead}\n</code></pre>\n"),
+    ],
+)
+def test_an_attribute_line_sets_the_next_blocks_attributes(text, expected):
+    assert html(text) == expected

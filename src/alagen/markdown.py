@@ -4,7 +4,8 @@ Editors link pages by source path (`[mission](../about/mission.md)`); the link i
 the page's URL, and a link to nothing becomes an error at its file, line and column. The
 parser (markdown-it-pyrs, a compiled port of markdown-it) gives a tree whose nodes carry their
 byte range in the text; walking it here is where links are rewritten, headings get ids,
-photos get their sizes and callouts (`::: note`) become boxes. The HTML is written the way
+photos get their sizes, callouts (`::: note`) become boxes and `{.class}` lines set a block's
+attributes. The HTML is written the way
 markdown-it-py writes it.
 """
 
@@ -27,9 +28,11 @@ _TRAILING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})")
 _CONTAINER = re.compile(r"^( {0,3})(:{3,})[ \t]*(\S*)[ \t]*(.*?)\s*$")
-# A callout's fence line becomes a heading that says which callout it is: a heading ends a
-# paragraph and takes one line, as the fence does, and it parses the same with raw HTML off.
-_MARKER = "ALAGENCALLOUT"
+_ATTRS_LINE = re.compile(r"^( {0,3})\{([^{}]*)\}\s*$")
+_ATTR = re.compile(r'\s*(?:([#.])([^\s#.="\']+)|([a-zA-Z_][\w:.-]*)=(?:"([^"]*)"|\'([^\']*)\'|([^\s"\']+)))')
+# A callout's fence line, or a `{.class}` line, becomes a heading that names what it was: a
+# heading ends a paragraph and takes one line, as they do, and parses the same with raw HTML off.
+_MARKER = "ALAGENMARK"
 _MARKER_LINE = re.compile(rf"^( *)###### {_MARKER}(\d+)$", re.M)
 _COMMONMARK = [
     "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
@@ -143,60 +146,66 @@ class _Writer:
         self.where: dict[str, Location] | None = None
         self.used: set[str] = set()
         self.images = 0
-        self.callouts: list[tuple[str, str] | None] = []  # marker number -> (name, title); None closes
+        # marker number -> ("open", (name, title)) | ("close", None) | ("attrs", {name: value})
+        self.markers: list[tuple[str, object]] = []
         self.lines_kept: dict[int, str] = {}
+        self.pending: dict[str, str] | None = None  # a `{...}` line's attributes, for the next block
         if "\x00" in text:
             text = text.replace("\x00", "\ufffd")  # as CommonMark asks, for safety
-        self.text = self._callouts(text)
+        self.text = self._markers(text)
         self.data = self.text.encode("utf-8")
         self._starts: list[int] | None = None
         self.footnotes: dict[int, int] = {}  # the parser's footnote id -> its number on the page
         self.refs: dict[int, str] = {}  # the parser's reference id -> "1", "1:1", ...
         self.open_callouts = 0
 
-    # --- Callouts ---------------------------------------------------------------------------
+    # --- Callouts and attribute lines ---------------------------------------------------------
 
-    def _callouts(self, text: str) -> str:
-        """Turn `::: name title` ... `:::` fence lines (outside code) into marker headings."""
-        if ":::" not in text:
+    def _markers(self, text: str) -> str:
+        """Turn `::: name title` ... `:::` fence lines and `{#id .class}` lines (outside code)
+        into marker headings."""
+        if ":::" not in text and "{" not in text:
             return text
         lines = text.split("\n")
-        fence, depth = None, 0
+        fence, depth, blank = None, 0, True
         for number, line in enumerate(lines):
             if fence is not None:
                 if line.lstrip(" ").startswith(fence) and not line.strip(" ").strip(fence[0]):
                     fence = None
                 continue
+            after_blank, blank = blank, not line.strip()
             match = _FENCE.match(line)
             if match:
                 fence = match.group(2)
                 continue
-            match = _CONTAINER.match(line)
-            if not match:
+            marker = self._marker(line, number, depth, after_blank)
+            if marker is None:
                 continue
-            spaces, _, name, title = match.groups()
-            if not name and depth:
-                depth -= 1
-                self.callouts.append(None)
-            elif name in CALLOUTS:
-                depth += 1
-                self.callouts.append((name, title or CALLOUTS[name]))
-            else:
-                if name:
-                    self.problems.append(
-                        Problem(
-                            self._at_line(number, len(spaces)),
-                            f"'{name}' is not a callout; use one of: {', '.join(CALLOUTS)}",
-                            span=len(match.group(0).strip()),
-                        )
-                    )
-                continue
-            self.lines_kept[len(self.callouts) - 1] = line
-            lines[number] = f"{spaces}###### {_MARKER}{len(self.callouts) - 1}"
+            depth += {"open": 1, "close": -1}.get(marker[0], 0)
+            self.markers.append(marker)
+            self.lines_kept[len(self.markers) - 1] = line
+            spaces = line[: len(line) - len(line.lstrip(" "))]
+            lines[number] = f"{spaces}###### {_MARKER}{len(self.markers) - 1}"
+            blank = marker[0] == "attrs"  # the block after a `{...}` line starts afresh
         return "\n".join(lines)
 
+    def _marker(self, line: str, number: int, depth: int, after_blank: bool) -> tuple[str, object] | None:
+        match = _CONTAINER.match(line)
+        if match:
+            spaces, _, name, title = match.groups()
+            if not name:
+                return ("close", None) if depth else None
+            if name in CALLOUTS:
+                return ("open", (name, title or CALLOUTS[name]))
+            message = f"'{name}' is not a callout; use one of: {', '.join(CALLOUTS)}"
+            self.problems.append(Problem(self._at_line(number, len(spaces)), message, span=len(match.group(0).strip())))
+            return None
+        match = _ATTRS_LINE.match(line) if after_blank else None
+        attrs = _parse_attrs(match.group(2)) if match else None
+        return ("attrs", attrs) if attrs else None
+
     def _kept(self, content: str) -> str:
-        """Code or raw HTML shows a callout's fence line as the editor wrote it."""
+        """Code or raw HTML shows a marked line as the editor wrote it."""
         if _MARKER not in content:
             return content
         return _MARKER_LINE.sub(lambda m: self.lines_kept.get(int(m.group(2)), m.group(0)), content)
@@ -223,10 +232,11 @@ class _Writer:
         reference definition `[label]: target`, else the link's start."""
         start, end = node.srcmap or (0, 0)
         span = self.data[start:end]
-        for needle, shift in ((f"](<{target}", 3), (f"]({target}", 2), (target, 0)):
-            found = span.find(needle.encode("utf-8"))
+        written = target.encode("utf-8")
+        for needle in (b"](<" + written, b"](" + written, written):
+            found = span.find(needle)
             if found >= 0:
-                return self._at(start + found + len(needle.encode("utf-8")) - len(target.encode("utf-8")))
+                return self._at(start + found + len(needle) - len(written))
         for number, text in enumerate(self.text.split("\n")):
             match = re.match(r"^ {0,3}\[[^\]]+\]:\s*<?", text)
             if match and text[match.end() :].startswith(target):
@@ -252,12 +262,19 @@ class _Writer:
                 self._run(run, out)
                 out.append("\n")
                 run = []
+            pending, self.pending, first = self.pending, None, len(out)
             if node.name == "paragraph":
                 out.append("<p>")
                 self._run(node.children, out)
                 out.append("</p>\n")
+            elif node.name in ("heading", "lheading"):
+                pending = self._heading(node, out, pending)
             else:
                 _BLOCKS[node.name](self, node, out)
+            if pending and len(out) > first:  # a `{...}` line's attributes: on this block's first tag
+                tag = out[first]
+                cut = next((i for i, ch in enumerate(tag) if i and not ch.isalnum()), len(tag))
+                out[first] = tag[:cut] + _attrs(pending.items()) + tag[cut:]
         if run:
             self._run(run, out)
 
@@ -285,16 +302,20 @@ class _Writer:
         self._blocks(children, out)
         out.append(close_tag)
 
-    def _heading(self, node, out: list[str]) -> None:
+    def _heading(self, node, out: list[str], given: dict | None = None) -> dict | None:
+        """A heading with its id; a marker heading does what it stands for (and leaves a
+        `{...}` line's attributes to the block after it)."""
         level = node.meta["level"]
         children = node.children
         if level == 6 and len(children) == 1 and children[0].name == "text":
             content = children[0].meta.get("content", "")
             if content.startswith(_MARKER) and content[len(_MARKER) :].isdigit():
-                self._callout(int(content[len(_MARKER) :]), out)
-                return
-        classes: list[str] = []
-        anchor = self._trailing_attrs(children, classes)
+                self.pending = given
+                self._marked(int(content[len(_MARKER) :]), out)
+                return None
+        given = given or {}
+        classes: list[str] = given["class"].split() if "class" in given else []
+        anchor = self._trailing_attrs(children, classes) or given.get("id")
         text = "".join(_plain(children, words_only=True)).strip()
         base = anchor or slugify(text)
         anchor, n = base, 0
@@ -306,10 +327,12 @@ class _Writer:
         if self.where is not None and node.srcmap:
             line = self._at(node.srcmap[0]).line
             self.where.setdefault("#" + anchor, Location(self.source, line, self.indent + 1))
-        attrs = ((("class", " ".join(classes)),) if classes else ()) + (("id", anchor),)
+        extra = tuple((k, v) for k, v in given.items() if k not in ("class", "id"))
+        attrs = ((("class", " ".join(classes)),) if classes else ()) + (("id", anchor),) + extra
         out.append(f"<h{level}{_attrs(attrs)}>")
         self._inlines(children, out)
         out.append(f"</h{level}>\n")
+        return None
 
     def _trailing_attrs(self, children, classes: list[str]) -> str | None:
         """`## Title {#id .class}`: strip the braces from the heading's text; return the id."""
@@ -331,14 +354,21 @@ class _Writer:
         last.meta = meta
         return anchor
 
-    def _callout(self, number: int, out: list[str]) -> None:
-        callout = self.callouts[number]
-        if callout is None:
+    def _marked(self, number: int, out: list[str]) -> None:
+        kind, value = self.markers[number]
+        if kind == "attrs":  # for the next block; two such lines in a row add up
+            earlier = self.pending or {}
+            merged = {**earlier, **value}
+            if "class" in earlier and "class" in value:
+                merged["class"] = f"{earlier['class']} {value['class']}"
+            self.pending = merged
+            return
+        if kind == "close":
             if self.open_callouts:
                 self.open_callouts -= 1
                 out.append("</div>\n")
             return
-        name, title = callout
+        name, title = value
         self.open_callouts += 1
         out.append(f'<div class="callout callout-{name}" role="note">\n<p class="callout-title">{html.escape(title)}</p>\n')
 
@@ -476,6 +506,27 @@ class _Writer:
         out.append(f"<pre><code{attrs}>{_escape(self._kept(node.meta.get('content', '')))}</code></pre>\n")
 
 
+def _parse_attrs(text: str) -> dict[str, str] | None:
+    """`#id .a .b key=value key="a value"` -> attributes; None if it is not all of that, or
+    names an event handler (`onclick=`): such a line stays text."""
+    attrs: dict[str, str] = {}
+    at = 0
+    for match in _ATTR.finditer(text):
+        if match.start() != at:
+            return None
+        at = match.end()
+        mark, word, key = match.group(1), match.group(2), match.group(3)
+        if mark == "#":
+            attrs["id"] = word
+        elif mark == ".":
+            attrs["class"] = f"{attrs['class']} {word}" if "class" in attrs else word
+        elif key.lower().startswith("on"):
+            return None
+        else:
+            attrs[key] = next(v for v in match.group(4, 5, 6) if v is not None)
+    return attrs if attrs and not text[at:].strip() else None
+
+
 def _plain(nodes, words_only: bool = False):
     """The text of inline nodes, without markup (an image's alt, a heading's words)."""
     for node in nodes:
@@ -501,8 +552,6 @@ _INLINES: dict[str, Callable] = {
     "todo_checkbox": _Writer._checkbox,
 }
 _BLOCKS: dict[str, Callable] = {
-    "heading": _Writer._heading,
-    "lheading": _Writer._heading,
     "bullet_list": _Writer._list,
     "ordered_list": _Writer._list,
     "blockquote": lambda w, n, out: (out.append("<blockquote>\n"), w._blocks(n.children, out), out.append("</blockquote>\n")),
