@@ -329,3 +329,26 @@ def test_trace_says_where_headings_and_links_were_written():
 )
 def test_an_attribute_line_sets_the_next_blocks_attributes(text, expected):
     assert html(text) == expected
+
+
+def test_any_mix_of_markdown_renders_and_reports_inside_the_text():
+    """Seeded random documents from the pieces editors write (and mistype): never a crash,
+    every problem on a line of the text, no raw HTML or NUL through when HTML is off."""
+    import random
+
+    pieces = [
+        "# ", "## x {#a}", "::: note", ":::", "::: bad", "{.x}", "{#y}", "- ", "1. ", "> ", "```", "    ",
+        "[a](b.md)", "[a](missing.md)", "![i](p.png)", "![](q.png)", "[^1]", "[^1]: n", "^[in]", "| a | b |",
+        "|---|---|", "Term", ": def", "- [ ] t", "<div>", "</div>", "<!--", "*", "**", "`", "~~", "\\",
+        "&amp;", "\x00", "\t", "é", "\"", "{", "}", "<https://x.org>", "\n", "\n\n", "text", "---", "[r]: /u",
+    ]  # fmt: skip
+    plain = Markdown(raw_html=False, image=lambda target, start, first: {"src": "/" + target, "width": 10})
+    chance = random.Random(1876)
+    for _ in range(1500):
+        doc = "".join(chance.choice(pieces) + chance.choice(["", " ", "\n"]) for _ in range(chance.randint(1, 30)))
+        lines = doc.count("\n") + 1
+        for markdown in (MD, plain):
+            rendered = markdown.render(doc, "content/a.md", 4, fake_resolve, first_col=3)
+            for problem in rendered.problems:
+                assert 4 <= problem.location.line < 4 + lines and problem.location.col >= 3, (doc, str(problem))
+        assert "\x00" not in rendered.html and "<div>" not in rendered.html, doc

@@ -268,9 +268,10 @@ class _Writer:
                 self._run(node.children, out)
                 out.append("</p>\n")
             elif node.name in ("heading", "lheading"):
-                pending = self._heading(node, out, pending)
+                self._heading(node, out, pending)
+                pending = None
             else:
-                _BLOCKS[node.name](self, node, out)
+                _BLOCKS.get(node.name, _Writer._blocks_of)(self, node, out)
             if pending and len(out) > first:  # a `{...}` line's attributes: on this block's first tag
                 tag = out[first]
                 cut = next((i for i, ch in enumerate(tag) if i and not ch.isalnum()), len(tag))
@@ -302,7 +303,10 @@ class _Writer:
         self._blocks(children, out)
         out.append(close_tag)
 
-    def _heading(self, node, out: list[str], given: dict | None = None) -> dict | None:
+    def _blocks_of(self, node, out: list[str]) -> None:
+        self._blocks(node.children, out)  # a kind of node this module does not know: its content
+
+    def _heading(self, node, out: list[str], given: dict | None) -> None:
         """A heading with its id; a marker heading does what it stands for (and leaves a
         `{...}` line's attributes to the block after it)."""
         level = node.meta["level"]
@@ -312,7 +316,7 @@ class _Writer:
             if content.startswith(_MARKER) and content[len(_MARKER) :].isdigit():
                 self.pending = given
                 self._marked(int(content[len(_MARKER) :]), out)
-                return None
+                return
         given = given or {}
         classes: list[str] = given["class"].split() if "class" in given else []
         anchor = self._trailing_attrs(children, classes) or given.get("id")
@@ -332,7 +336,6 @@ class _Writer:
         out.append(f"<h{level}{_attrs(attrs)}>")
         self._inlines(children, out)
         out.append(f"</h{level}>\n")
-        return None
 
     def _trailing_attrs(self, children, classes: list[str]) -> str | None:
         """`## Title {#id .class}`: strip the braces from the heading's text; return the id."""
@@ -392,7 +395,10 @@ class _Writer:
         elif name == "code_inline":
             out.append(f"<code>{_escape(''.join(_plain(node.children)))}</code>")
         else:
-            _INLINES[name](self, node, out)
+            _INLINES.get(name, _Writer._inlines_of)(self, node, out)
+
+    def _inlines_of(self, node, out: list[str]) -> None:
+        self._inlines(node.children, out)  # a kind of node this module does not know: its content
 
     def _link(self, node, out: list[str]) -> None:
         href = self._href(node, node.meta.get("url", ""))
