@@ -352,3 +352,9 @@ def test_any_mix_of_markdown_renders_and_reports_inside_the_text():
             for problem in rendered.problems:
                 assert 4 <= problem.location.line < 4 + lines and problem.location.col >= 3, (doc, str(problem))
         assert "\x00" not in rendered.html and "<div>" not in rendered.html, doc
+
+
+def test_without_raw_html_an_attribute_line_sets_only_ids_and_classes():
+    plain = Markdown(raw_html=False)
+    assert html("{#a .lead}\nText\n", markdown=plain) == '<p id="a" class="lead">Text</p>\n'
+    assert html('{style="color:red"}\nText\n', markdown=plain) == "<p>{style=“color:red”}\nText</p>\n"

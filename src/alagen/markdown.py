@@ -98,13 +98,14 @@ class Markdown:
         parser.enable_many(_COMMONMARK + (["html_block", "html_inline"] if raw_html else []) + _EXTRAS)
         self._parser = parser
         self._image = image
+        self._raw_html = raw_html
 
     def render(
         self, text: str, source: str, first_line: int, resolve: Resolver, link_from: str | None = None, first_col: int = 1
     ) -> Rendered:
         """Render `text`, which starts at `first_line` (and, every line, `first_col`) of
         `source`. Relative links start from the folder of `link_from` (default: `source`)."""
-        writer = _Writer(text, source, first_line, first_col, resolve, link_from or source, self._image)
+        writer = _Writer(text, source, first_line, first_col, resolve, link_from or source, self._image, self._raw_html)
         body = writer.write(self._parser)
         return Rendered(body, tuple(writer.headings), tuple(writer.problems))
 
@@ -114,7 +115,7 @@ class Markdown:
         """The HTML `render` gives, and where its parts were written: each heading's id ('#id')
         and each link or image address (as rendered) -> its line and column in `source`.
         `alagen check` uses it to report a problem of the built page at the editor's line."""
-        writer = _Writer(text, source, first_line, first_col, resolve, link_from or source, self._image)
+        writer = _Writer(text, source, first_line, first_col, resolve, link_from or source, self._image, self._raw_html)
         writer.where = {}
         return writer.write(self._parser), writer.where
 
@@ -138,8 +139,9 @@ def _attrs(pairs) -> str:
 class _Writer:
     """One page's Markdown: the parsed tree written out as HTML, and what was found on the way."""
 
-    def __init__(self, text, source, first_line, first_col, resolve, link_from, image):
+    def __init__(self, text, source, first_line, first_col, resolve, link_from, image, raw_html):
         self.source, self.first_line, self.indent = source, first_line, first_col - 1
+        self.raw_html = raw_html  # without it, a `{...}` line may set only an id and classes
         self.resolve, self.link_from, self.image = resolve, link_from, image
         self.problems: list[Problem] = []
         self.headings: list[Heading] = []
@@ -202,6 +204,8 @@ class _Writer:
             return None
         match = _ATTRS_LINE.match(line) if after_blank else None
         attrs = _parse_attrs(match.group(2)) if match else None
+        if attrs and not self.raw_html and set(attrs) - {"id", "class"}:
+            return None
         return ("attrs", attrs) if attrs else None
 
     def _kept(self, content: str) -> str:
