@@ -114,58 +114,65 @@ def test_the_demo_home_page_shows_its_feature_cards(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("features", "message"),
+    ("features", "messages"),
     [
         (
             "    - title: No link\n      teaser: Where to?\n",
-            "feature 1 ('No link') has no 'link'",
+            ["5:7: feature 1 ('No link') has no 'link'; add 'link: ...' to the card"],
         ),
         (
             "    - teaser: Nameless\n      link: about.md\n",
-            "feature 1 has no 'title'",
+            ["5:7: feature 1 has no 'title'; add 'title: ...' to the card"],
         ),
         (
             "    - title: Typo\n      teasr: Oops\n      link: about.md\n",
-            "feature 1 ('Typo'): 'teasr' is not a feature field; use title, teaser, link, link_text, image, image_alt; "
-            "feature 1 ('Typo') has no 'teaser'",
+            [
+                "5:7: feature 1 ('Typo') has no 'teaser'; add 'teaser: ...' to the card",
+                "6:7: feature 1 ('Typo'): 'teasr' is not a feature field; use title, teaser, link, link_text, image, image_alt",
+            ],
         ),
         (
             "    - title: 2025\n      teaser: A year\n      link: about.md\n",
-            "feature 1: 'title' must be text; put it in quotes",
+            ["5:7: feature 1: 'title' must be text; put it in quotes"],
         ),
         (
             "    - title: Gone\n      teaser: A page that is not there\n      link: abuot.md\n",
-            "feature 1 ('Gone'): the link leads to content/abuot.md, which is not a published page",
+            ["7:7: feature 1 ('Gone'): the link leads to content/abuot.md, which is not a published page"],
         ),
         (
             "    - title: Odd link\n      teaser: Neither a file nor an address\n      link: www.example.org\n",
-            "feature 1 ('Odd link'): the link 'www.example.org' should be a page's file under content/ "
-            "(awards/index.md), a path on this site (/events/) or a full https:// address",
+            [
+                "7:7: feature 1 ('Odd link'): the link 'www.example.org' should be a page's file under content/ "
+                "(awards/index.md), a path on this site (/events/) or a full https:// address"
+            ],
         ),
         (
             "    - title: No picture\n      teaser: Missing file\n      link: about.md\n      image: images/none.jpg\n      image_alt: Nothing\n",
-            "feature 1 ('No picture'): the image content/images/none.jpg does not exist",
+            ["8:7: feature 1 ('No picture'): the image content/images/none.jpg does not exist"],
         ),
         (
             "    - title: Silent picture\n      teaser: No alt\n      link: about.md\n      image: images/photo.jpg\n",
-            "feature 1 ('Silent picture') needs 'image_alt:' saying what its image shows",
+            ["8:7: feature 1 ('Silent picture') needs 'image_alt:' saying what its image shows"],
         ),
         (
             "    - Just a sentence\n",
-            "feature 1 must be a card with 'title:', 'teaser:' and 'link:'",
+            ["5:7: feature 1 must be a card with 'title:', 'teaser:' and 'link:'"],
         ),
     ],
 )
-def test_a_mistake_in_a_feature_stops_the_build_at_the_home_page(tmp_path, features, message):
+def test_a_mistake_in_a_feature_stops_the_build_at_its_line(tmp_path, features, messages):
     files = {"content/index.md": home("extra:\n  features:\n" + features), "content/images/photo.jpg": photo()}
     root = theme_site(tmp_path, files)
-    assert problems_of(root) == [f"content/index.md:4:3: {message}"]
+    assert problems_of(root) == [f"content/index.md:{message}" for message in messages]
 
 
 def test_every_mistake_of_every_card_is_named_at_once(tmp_path):
     features = "extra:\n  features:\n    - title: One\n      teaser: First\n    - title: Two\n      link: about.md\n"
     root = theme_site(tmp_path, {"content/index.md": home(features)})
-    assert problems_of(root) == ["content/index.md:4:3: feature 1 ('One') has no 'link'; feature 2 ('Two') has no 'teaser'"]
+    assert problems_of(root) == [
+        "content/index.md:5:7: feature 1 ('One') has no 'link'; add 'link: ...' to the card",
+        "content/index.md:7:7: feature 2 ('Two') has no 'teaser'; add 'teaser: ...' to the card",
+    ]
 
 
 def test_features_must_be_a_list(tmp_path):
@@ -182,7 +189,7 @@ def test_the_cli_shows_the_feature_mistake_and_keeps_the_last_good_build(tmp_pat
     (root / "content/index.md").write_text(home(FEATURES.replace("      link: about.md\n", "")), encoding="utf-8")
     result = run_cli("build", "--now", "2025-03-01", cwd=root)
     assert result.returncode == 1
-    assert "content/index.md:4:3: feature 1 ('Read <b>banned</b> books & more') has no 'link'" in result.stderr
+    assert "content/index.md:5:7: feature 1 ('Read <b>banned</b> books & more') has no 'link'" in result.stderr
     assert "Traceback" not in result.stderr
     assert (root / "build/index.html").read_text(encoding="utf-8") == good
 

@@ -188,6 +188,10 @@ def read_page(
         values.pop("paginate")
     for index, _ in enumerate(values.get("topics", ()) if "topics" in document.front else ()):
         where[f"topics.{index}"] = document.positions.value("topics", index)
+    if "extra" in own:  # where each part of `extra:` is, for checks of it (model/features.py)
+        for key, spot in document.positions.spots.items():
+            if len(key) > 1 and key[0] == "extra":
+                where[".".join(map(str, key))] = spot.key or spot.value
     if values.get("publish") and values.get("expires") and values["expires"] < values["publish"]:
         problems.error(where["expires"], "'expires' is before 'publish'; the page would never be shown")
     if url is None:

@@ -14,6 +14,7 @@ from alagen.load import Sources, StaticFile
 from alagen.model import urls
 from alagen.model.divisions import Division, check_units, read_divisions, with_menus
 from alagen.model.listings import listing_pages, record_pages, topic_pages
+from alagen.model.features import check_features
 from alagen.model.menus import MenuItem, read_menus
 from alagen.model.redirects import Redirect, read_redirects
 from alagen.model.topics import Topic, check_topics, read_topics
@@ -209,6 +210,7 @@ def build_site(
 
     document_sources = tuple(d.source for d in sources.documents)
     menus = read_menus(sources.data, find_page, document_sources, problems)
+    check_features(published, find_page, frozenset(s.source for s in sources.statics), problems)
     divisions = with_menus(divisions, sources.data, find_page, document_sources, problems)
     problems.check()
     data = {d.name: freeze(d.value) for d in sources.data if not data_file_is_record(d.name)}
