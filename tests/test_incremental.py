@@ -11,7 +11,7 @@ import pytest
 
 from alagen import cache as cache_module
 from alagen import load as load_module
-from alagen import pipeline
+from alagen import pipeline, state
 from alagen.markdown import Markdown
 from alagen.pipeline import BuildOptions, build
 from conftest import make_site, run_cli
@@ -205,7 +205,7 @@ def test_a_file_changed_by_hand_in_the_output_is_made_again(fixture):
     [
         (lambda f: f.write_bytes(f.read_bytes()[:200]), "is damaged"),
         (lambda f: f.write_bytes(b"garbage\n" * 10), "is damaged"),
-        (lambda f: f.write_bytes(f.read_bytes().replace(b"alagen-cache 1 ", b"alagen-cache 99 ", 1)), "was made by another version of alagen"),
+        (lambda f: f.write_bytes(f.read_bytes().replace(b"alagen-cache %d " % state.FORMAT, b"alagen-cache 99 ", 1)), "was made by another version of alagen"),
     ],
     ids=["truncated", "garbage", "other-version"],
 )
@@ -256,16 +256,21 @@ def test_search_runs_again_only_when_an_indexed_page_changed(tmp_path, monkeypat
     assert not (root / "build/pagefind").exists()  # as a clean build without search
 
 
-def test_a_damaged_page_store_is_read_again_with_a_warning(fixture):
+@pytest.mark.parametrize("part", ["model", "documents", "renders"])
+def test_a_damaged_part_of_the_cache_is_ignored_with_a_warning(fixture, part):
     site = fixture
-    state = site.root / ".alagen-cache/build.state"
-    data = bytearray(state.read_bytes())
-    data[-40:] = bytes(40)  # the end of the last shard: the header and the record still read
-    state.write_bytes(bytes(data))
+    parts = sorted((site.root / ".alagen-cache/build.parts").glob(f"{part}*.part"))
+    assert parts
+    data = bytearray(parts[-1].read_bytes())
+    data[-10:] = bytes(10)  # the record still reads; this part does not match its checksum
+    parts[-1].write_bytes(bytes(data))
+    cache_module._memory.clear()  # as a new process: this one remembers the cache it wrote
     site.edit("content/about/mission.md", "Our mission", "Our aim")
     report = site.rebuild_equals_clean()
-    assert report.notes == ("warning: the build cache's pages are damaged; every page was read again",)
+    assert report.notes == ("warning: the build cache .alagen-cache/build.state is damaged; it was ignored and everything was built",)
     assert report.kept == 0
+    site.edit("content/about/mission.md", "Our aim", "Our mission")
+    assert site.rebuild_equals_clean().notes == ()  # written anew
 
 
 def test_a_list_page_renders_again_when_its_own_children_change_only(fixture):

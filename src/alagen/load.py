@@ -29,6 +29,7 @@ class Document:
     body: str
     body_line: int  # the file line where the body starts
     has_front_matter: bool
+    head: str = ""  # the text before the body: the front matter between its '---' lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,4 +225,5 @@ def _split_page(text: str, source: str, problems: Problems) -> Document | None:
         )
         return None
     body = "\n".join(lines[index + 1 :])
-    return Document(source, MappingProxyType(front), positions, body, index + 2, has_front_matter=True)
+    head = text[: len(text) - len(body)]
+    return Document(source, MappingProxyType(front), positions, body, index + 2, has_front_matter=True, head=head)
