@@ -45,6 +45,7 @@ from alagen.errors import Problem, Problems
 from alagen.load import DataFile, Document, StaticFile, read_data
 from alagen.model.pages import Page, read_page
 from alagen.model.records import data_file_is_record, read_records
+from alagen.model.site import with_texts
 from alagen.output import Output
 from alagen.pickling import dump as _dump
 from alagen.yamlfile import Positions
@@ -203,8 +204,8 @@ class Cache:
         self.old: dict | None = None  # the last build's record
         self._parts: dict[str, state.Part] = {}
         self._model: dict | None = None  # the last build's model, as it is in memory (or None: unread)
-        self._documents = state.Shards("documents", state.parts_folder(self.file))
-        self._renders = state.Shards("renders", state.parts_folder(self.file))
+        folder = state.parts_folder(self.file)
+        self._documents, self._texts, self._renders = (state.Shards(k, folder) for k in ("documents", "texts", "renders"))
         remembered = self._read()
         if self.old is not None and remembered and changed is not None:
             self._inputs = filestats.sources_after(self.old["inputs"], root, changed)
@@ -217,7 +218,8 @@ class Cache:
                 filestats.outputs(out, self.old["outputs"], self.old["folders"]) if self.old else ({}, {})
             )
         # This build's record.
-        self.documents = self._documents.derive()  # source -> (sig, key, head digest, warnings, text, text digest)
+        self.documents = self._documents.derive()  # source -> (sig, key, head digest, warnings, text digest)
+        self.texts = self._texts.derive()  # source -> the page's text (its Markdown body)
         self.renders = self._renders.derive()  # output -> (key, lookups)
         self.photos: dict[str, tuple] = {}  # output -> the photo files it named, with their stat
         self.records: tuple | None = None  # (key, Records, warnings)
@@ -226,6 +228,7 @@ class Cache:
         self.assets: tuple[str, ...] = ()
         self._read_pages: dict[str, Page] = {}  # source -> the page read from it
         self._texts_only: dict[str, Document] | None = None  # the pages whose text alone changed
+        self._look: set[str] = set()  # with _texts_only: the outputs whose keys may have changed
         self._stubs: dict[str, Document | DataFile] = {}
         self._render_keys: dict[str, bytes] = {}
         self._facets: dict[str, bytes] = {}
@@ -234,7 +237,6 @@ class Cache:
         self._digests: dict[int, tuple[Page, tuple[bytes, bytes]]] = {}  # id(page) -> (page, (meta, text))
         self._site = None
         self._model_now: dict | None = None  # the model this build uses (reuse_site)
-        self._digests_of: dict | None = None  # the model whose digests _digests holds
         self._global = b""
         self._links = b""
         self._stale: list[str] = []
@@ -257,8 +259,7 @@ class Cache:
             return False
         remembered = _memory.get(str(self.file))
         if remembered and remembered[0] == sig and remembered[1]["root"] == str(self.root):
-            _, self.old, self._parts, self._model, documents, renders = remembered
-            self._documents, self._renders = documents, renders
+            _, self.old, self._parts, self._model, self._documents, self._texts, self._renders = remembered
             self._verified = True
             return True
         try:
@@ -280,8 +281,7 @@ class Cache:
             return False
         self.old, self._parts = record, parts
         folder = state.parts_folder(self.file)
-        self._documents = state.shards_of("documents", folder, parts)
-        self._renders = state.shards_of("renders", folder, parts)
+        self._documents, self._texts, self._renders = (state.shards_of(k, folder, parts) for k in ("documents", "texts", "renders"))
         return False
 
     def _note(self, why: str) -> None:
@@ -293,21 +293,20 @@ class Cache:
         self.old, self._parts, self._model = None, {}, None
         self.actual, self.folders = {}, {}
         folder = state.parts_folder(self.file)
-        self._documents, self._renders = state.Shards("documents", folder), state.Shards("renders", folder)
-        self.documents, self.renders = self._documents.derive(), self._renders.derive()
+        self._documents, self._texts, self._renders = (state.Shards(k, folder) for k in ("documents", "texts", "renders"))
+        self.documents, self.texts, self.renders = self._documents.derive(), self._texts.derive(), self._renders.derive()
 
-    def _check_parts(self) -> bool:
-        """Read every part of the last cache and check it; a damaged one makes all of it ignored."""
-        if self._verified:
-            return True
+    def _check_parts(self, kinds: tuple[str, ...]) -> bool:
+        """Read the parts of the last cache of these kinds and check them; a damaged one makes
+        all of the cache ignored."""
         folder = state.parts_folder(self.file)
         try:
-            for part in self._parts.values():
-                part.data(folder)
+            for name, part in self._parts.items():
+                if not self._verified and name.startswith(kinds):
+                    part.data(folder)
         except state.Damaged:
             self._forget("is damaged")
             return False
-        self._verified = True
         return True
 
     def _trusted(self, sig: tuple | None) -> bool:
@@ -339,76 +338,150 @@ class Cache:
         with the new texts: the same site a load and model of the files would make, since
         the model never reads a page's text. Its warnings are reported again. None otherwise
         (then load and model the site)."""
-        if self.old is None or not self._check_parts():
+        if self.old is None or not self._check_parts(("model", "documents", "renders")):
             return None
         if not self.incremental or self.old["options"] != self.options_key or not self.options_key[0]:
             return None
-        texts: dict[str, Document] = {}
+        changed: dict[str, Document] = {}
         for source in self._suspects():
             if not (source.startswith("content/") and source.endswith(".md")):
                 return None
             if source not in self._inputs or source not in self.old["inputs"]:
                 return None  # added or removed
             entry = self._documents.get(source)
-            if entry is None or not entry[4]:
-                return None  # not read last time, or an empty text (shared with every empty text)
+            if entry is None:
+                return None  # not read last time
             document = load_stage.read_document(self.root / source, source, Problems())
-            if document is None or not document.body or _digest(document.head.encode()) != entry[2]:
+            if document is None or _digest(document.head.encode()) != entry[2]:
                 return None
-            texts[source] = document
-        model = self._last_model({source: d.body for source, d in texts.items()})
+            changed[source] = document
+        for source, document in changed.items():
+            _, key, head, warnings, _ = self._documents.get(source)
+            self.documents.set(source, (self._inputs[source], key, head, warnings, _digest(document.body.encode())))
+            self.texts.set(source, document.body)
+        model = self._last_model({source: d.body for source, d in changed.items()}, lazily=True)
         if model is None:
             return None
-        self._texts_only, self._model_now = texts, model
-        for source, document in texts.items():
-            sig, key, head, warnings, _, _ = self._documents.get(source)
-            text = model["texts"][source]
-            self.documents.set(source, (self._inputs[source], key, head, warnings, text, _digest(text.encode())))
+        self._texts_only = changed
+        self._look = look = self._to_look_at(model["site"])
+        missing = model["missing"]
+        if missing:  # texts not read (they are not rendered): read those this build may show
+            if any(not self._textless(p.layout) for p in model["site"].pages if p.output in look):
+                wanted = set(missing)  # a layout that shows other pages' texts: all of them
+            else:
+                wanted = {p.source for p in model["site"].pages if p.output in look and p.source in missing}
+            if wanted:
+                texts = {source: self._texts.get(source) for source in wanted}
+                if self._texts.damaged or None in texts.values():
+                    self._forget("is damaged")
+                    return None
+                model = self._with_texts(model, texts)
+        if self.texts.damaged or self.documents.damaged:
+            self._forget("is damaged")
+            return None
+        self._model_now = model
         self._read_pages = dict(model["read"])
         self.records = model["records"]
         self.assets = self.old["assets"]
         _replay(self.old["report"]["warnings"], problems)
         return model["site"]
 
+    def _textless(self, layout: str) -> bool:
+        """Pages of this layout show no other page's text (as the last build found its templates)."""
+        reach = self.old["reach"].get(f"{layout}.html")
+        return reach is not None and all(_without_texts(f) or f.endswith(":page") for f in reach[1])
+
+    def _to_look_at(self, site) -> set[str]:
+        """With only texts changed: the outputs whose keys may differ from the last build's.
+        The pages whose text changed, listings of those, pages of layouts that show other
+        pages' texts, and pages whose output is not as the last build left it."""
+        texts = self._texts_only
+        outputs, actual = self.old["outputs"], self.actual
+        textless = {layout: self._textless(layout) for layout in {p.layout for p in site.pages}}
+        look = set()
+        for page in site.pages:
+            entry = outputs.get(page.output)
+            if (
+                page.source in texts
+                or page.items and any(type(i) is Page and i.source in texts for i in page.items)
+                or not textless[page.layout]
+                or entry is None
+                or actual.get(page.output) != entry[1]
+            ):
+                look.add(page.output)
+        return look
+
     def asset_files(self) -> tuple[StaticFile, ...]:
         """The theme's files (layouts/assets/) as the last load found them: for a site reused."""
         return tuple(StaticFile(source, self.root / source) for source in self.assets)
 
-    def _last_model(self, new_texts: dict[str, str] | None = None) -> dict | None:
-        """The last build's model (site, pages read by file, records), with the page texts as
-        they are now (`new_texts` where they changed). None if there is none."""
-        if new_texts or self._model is None:
-            part = self._parts.get("model")
-            if part is None:
-                return None
-            texts = {source: entry[4] for source, entry in self._documents.items()}
-            texts.update(new_texts or {})
-            try:
-                if self._documents.damaged:
-                    raise state.Damaged("a documents part")
-                model = state.load_model(part.data(state.parts_folder(self.file)), texts)
-            except state.Damaged:
-                self._forget("is damaged")
-                return None
-            model["texts"] = texts
+    def _last_model(self, new_texts: dict[str, str] | None = None, lazily: bool = False) -> dict | None:
+        """The last build's model (site, pages read by file, records, the pages' digests),
+        with the page texts as they are now (`new_texts` where they changed). `lazily`: the
+        other texts are not read from the cache; a stand-in takes each one's place, and the
+        model's "missing" names them. None if there is no model."""
+        if self._model is not None:
             if not new_texts:
-                self._model = model
-        else:
-            model = self._model
-        if self._digests_of is not model:
-            self._remember_digests(model, new_texts or {})
+                return self._model
+            return self._with_texts(self._model, new_texts)  # in memory: quicker than reading it again
+        part = self._parts.get("model")
+        if part is None:
+            return None
+        texts: dict[str, str] = dict(new_texts or {})
+        missing: set[str] = set()
+
+        def text(source: str) -> str | None:
+            if source not in texts:
+                if lazily:
+                    texts[source] = f"(the text of {source}, not read)"  # one object per page: replaced by identity
+                    missing.add(source)
+                else:
+                    texts[source] = self._texts.get(source)
+            return texts[source]
+
+        try:
+            if not self._check_parts(("model", "texts")):
+                return None
+            model = state.load_model(part.data(state.parts_folder(self.file)), text)
+            if self._texts.damaged or self._documents.damaged:
+                raise state.Damaged("a part")
+        except state.Damaged:
+            self._forget("is damaged")
+            return None
+        model.update(texts=texts, missing=missing)
+        self._remember_digests(model)
+        if not new_texts and not missing:
+            self._model = model
         return model
 
-    def _remember_digests(self, model: dict, new_texts: dict[str, str]) -> None:
-        """The digests of the model's pages, as stored: a page's text from its file's entry."""
-        self._digests_of = model
-        texts = model["texts"]
-        documents = {source: entry[5] for source, entry in self._documents.items()}
-        documents.update({source: _digest(text.encode()) for source, text in new_texts.items()})
-        for page, meta, text in zip(model["site"].pages, model["metas"], model["bodies"]):
-            if text is None:
-                text = documents[page.source] if page.body is texts.get(page.source) else _digest(page.body.encode())
-            self._digests[id(page)] = (page, (meta, text))
+    def _with_texts(self, model: dict, new_texts: dict[str, str]) -> dict:
+        """The model with some pages' new texts (see model.site.with_texts)."""
+        old = model["texts"]
+        site, swapped = with_texts(model["site"], {s: (old[s], t) for s, t in new_texts.items()}, model["read"].values())
+        read = {source: swapped.get(id(page), page) for source, page in model["read"].items()}
+        model = {**model, "site": site, "read": read, "texts": {**old, **new_texts}, "missing": model["missing"] - new_texts.keys()}
+        digests = model["digests"] = dict(model["digests"])
+        for old_id, page in swapped.items():
+            meta = digests.pop(old_id)[1][0]
+            digests[id(page)] = (page, (meta, self._text_digest(page, model["texts"])))
+        self._digests = digests
+        return model
+
+    def _text_digest(self, page: Page, texts: dict[str, str], documents: dict | None = None) -> bytes:
+        """The digest of a page's text: its file's, as recorded, when it is a file's text."""
+        if page.body and page.body is texts.get(page.source):
+            return documents[page.source] if documents is not None else self.documents.get(page.source)[4]
+        return _digest(page.body.encode())
+
+    def _remember_digests(self, model: dict) -> None:
+        """The digests of the model's pages, as stored: a page's text's from its file's entry."""
+        texts, bodies, metas = model["texts"], model["bodies"], model["metas"]
+        documents = {source: entry[4] for source, entry in self.documents.items()}
+        digests: dict[int, tuple] = {}
+        for index, page in enumerate(model["site"].pages):
+            text = bodies.get(index) or self._text_digest(page, texts, documents)
+            digests[id(page)] = (page, (metas[16 * index : 16 * index + 16], text))
+        model["digests"] = self._digests = digests
 
     # ------------------------------------------------------------------ load and model --
 
@@ -486,9 +559,8 @@ class Cache:
         sig = self._inputs.get(source)
         if page is not None and not captured.errors and sig:
             text = document.body
-            self.documents.set(
-                source, (sig, key, _digest(document.head.encode()), captured.warnings, text, _digest(text.encode()))
-            )
+            self.documents.set(source, (sig, key, _digest(document.head.encode()), captured.warnings, _digest(text.encode())))
+            self.texts.set(source, text)
             self._read_pages[source] = page
         return page
 
@@ -534,17 +606,14 @@ class Cache:
                 _fingerprint((sorted(site.hidden.items()), sorted(s.source for s in site.statics))),
             )
         same_links = self.incremental and self.old.get("links") == self._links
-        changed = {id(page) for page in site.pages if texts_only and page.source in self._texts_only}
         old_photos = self.old["photos"] if self.incremental else {}
         todo = []
         for page in site.pages:
-            if texts_only and id(page) not in changed and self.intact(page.output):
-                _, facets = self._reach_of(env, f"{page.layout}.html")
-                if all(_without_texts(f) or f.endswith(":page") for f in facets):
-                    self.kept.add(page.output)  # its key is as it was
-                    if page.output in old_photos:
-                        self.photos[page.output] = old_photos[page.output]
-                    continue
+            if texts_only and page.output not in self._look:
+                self.kept.add(page.output)  # its key is as it was (see _to_look_at)
+                if page.output in old_photos:
+                    self.photos[page.output] = old_photos[page.output]
+                continue
             key = self._render_key(env, page)
             self._render_keys[page.output] = key
             entry = self._renders.get(page.output) if self.incremental else None
@@ -581,7 +650,7 @@ class Cache:
 
     def kept_photos(self) -> list[str]:
         """The photos named by the pages this build keeps: their resized files are published again."""
-        return [source for path in sorted(self.kept) for source, _ in self.photos.get(path, ())]
+        return [source for path in sorted(self.photos) if path in self.kept for source, _ in self.photos[path]]
 
     def keep_group(self, name: str, facets: tuple[str, ...]) -> bool:
         """Whether a group of outputs made from site-wide values (the calendars) can stay."""
@@ -606,6 +675,8 @@ class Cache:
         templates, facets = self._reach_of(env, f"{page.layout}.html")
         meta, body = self._page_digests(page)
         parts = [self._global, meta, body, templates]
+        if page.items:  # the texts of a listing's items: a layout could show them whole
+            parts.append(_digest(*(self._page_digests(i)[1] for i in page.items if type(i) is Page)))
         for facet in sorted(facets):
             value = self._facet_of_page(facet, page) if facet.endswith(":page") else self._facet(facet)
             parts += [facet.encode(), value]
@@ -786,12 +857,14 @@ class Cache:
             if sig is not None:
                 final[path] = (digest, sig, marked)
         site = self._site
-        if self._texts_only is None:
+        texts_only = self._texts_only is not None
+        if not texts_only:
             self.assets = tuple(a.source for a in assets)
             read = {source: self._read_pages[source] for source in sorted(self._read_pages)}
             self.documents.drop(self.documents.keys() - read.keys())
+            self.texts.drop(self.texts.keys() - read.keys())
             self.renders.drop(self.renders.keys() - {p.output for p in site.pages})
-        facets = dict(self.old["facets"]) if self._texts_only is not None else {}
+        facets = dict(self.old["facets"]) if texts_only else {}
         facets.update(self._facets)
         record = {
             "code": code_fingerprint(),
@@ -812,23 +885,25 @@ class Cache:
             "assets": self.assets,
             "report": report,
         }
-        parts = {**self.documents.parts(), **self.renders.parts()}
-        model = None
-        texts = {source: entry[4] for source, entry in self.documents.items()}
-        if self._texts_only is not None:
+        parts = {**self.documents.parts(), **self.texts.parts(), **self.renders.parts()}
+        if texts_only:
             parts["model"] = self._parts["model"]  # the same model: its bytes do not hold the texts
+            model = self._model_now if not self._model_now["missing"] else None  # in memory: only whole
         else:
+            texts = {source: page.body for source, page in read.items()}  # a page's text is its file's
+            digests = [self._page_digests(p) for p in site.pages]
             model = {
                 "site": site,
                 "read": read,
                 "records": self.records,
-                "metas": tuple(self._page_digests(p)[0] for p in site.pages),
+                "metas": b"".join(meta for meta, _ in digests),
                 # A text's digest is kept with its file's entry; other bodies' (records', listings') here.
-                "bodies": tuple(
-                    None if p.body and p.body is texts.get(p.source) else self._page_digests(p)[1] for p in site.pages
-                ),
+                "bodies": {
+                    n: body for n, (p, (_, body)) in enumerate(zip(site.pages, digests)) if not (p.body and p.body is texts.get(p.source))
+                },
             }
             parts["model"] = state.Part.of("model", state.dump_model(model, texts, Page))
+            model.update(texts=texts, missing=set(), digests={id(p): (p, d) for p, d in zip(site.pages, digests)})
         try:
             state.write(self.file, record, parts)
         except OSError as err:  # a cache that cannot be written only makes the next build slower
@@ -836,13 +911,8 @@ class Cache:
             return
         _memory.clear()  # one site at a time: keep memory small
         sig = _sig(self.file)
-        if sig is None:
-            return
-        if model is not None:
-            model["texts"] = texts
-        else:
-            model = self._model_now  # the last model with this build's texts
-        _memory[str(self.file)] = (sig, record, parts, model, self.documents, self.renders)
+        if sig is not None:
+            _memory[str(self.file)] = (sig, record, parts, model, self.documents, self.texts, self.renders)
 
 
 def _replay(problems: tuple[Problem, ...], into: Problems) -> None:

@@ -249,16 +249,17 @@ class _TextOf:
         return _text, (self.source,)
 
 
-def load_model(data: bytes, texts: Mapping[str, str]) -> Any:
-    """The model dumped by dump_model, with the texts given now (Damaged if one is missing)."""
+def load_model(data: bytes, text: Callable[[str], str | None]) -> Any:
+    """The model dumped by dump_model, with `text(source)` for each page's text (Damaged
+    when it gives None)."""
 
-    def text(source: str) -> str:
-        found = texts.get(source)
+    def checked(source: str) -> str:
+        found = text(source)
         if found is None:
             raise Damaged(f"the text of {source} is missing")
         return found
 
-    return load(data, text)
+    return load(data, checked)
 
 
 # ---------------------------------------------------------------------- the record --
