@@ -143,8 +143,8 @@ def test_every_kind_of_change_rebuilds_to_a_clean_builds_bytes(fixture):
 def test_a_changed_page_is_the_only_one_read_and_rendered(fixture, monkeypatch):
     site = fixture
     read, rendered = [], []
-    real_read, real_render = load_module.read_document, Markdown.render
-    monkeypatch.setattr(load_module, "read_document", lambda path, source, problems: read.append(source) or real_read(path, source, problems))
+    real_read, real_render = load_module._read_text, Markdown.render
+    monkeypatch.setattr(load_module, "_read_text", lambda path, source, problems: read.append(source) or real_read(path, source, problems))
     monkeypatch.setattr(Markdown, "render", lambda self, text, source, *a, **k: rendered.append(source) or real_render(self, text, source, *a, **k))
     site.edit("content/about/history.md", "Founded long ago.", "Founded in 1876.")
     report = site.rebuild_equals_clean()

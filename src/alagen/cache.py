@@ -39,7 +39,7 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from alagen import __version__, filestats, state
+from alagen import __version__, filestats, parallel, state
 from alagen import load as load_stage
 from alagen.errors import Problem, Problems
 from alagen.load import DataFile, Document, StaticFile, read_data
@@ -53,7 +53,7 @@ from alagen.yamlfile import Positions
 if TYPE_CHECKING:
     import jinja2
 
-FOLDER = ".alagen-cache"
+FOLDER = filestats.CACHE_FOLDER
 RACY_NS = 2_000_000_000
 SEARCH_MARK = b"data-pagefind-body"
 _LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "icalendar", "feedgen", "markupsafe")
@@ -81,6 +81,18 @@ def _digest(*parts: bytes) -> bytes:
 
 
 _sig = filestats.sig
+OUTPUTS_BESIDE = 2000  # output files from which their stats are taken in a worker process
+
+
+def _updated(mapping: dict, changes: dict) -> dict:
+    """A copy of `mapping` with `changes`, where None removes a key."""
+    found = dict(mapping)
+    for key, value in changes.items():
+        if value is None:
+            found.pop(key, None)
+        else:
+            found[key] = value
+    return found
 
 
 def _without_texts(facet: str) -> bool:
@@ -196,27 +208,34 @@ class Cache:
 
     def __init__(self, root: Path, out: Path, options_key: tuple, changed: tuple[str, ...] | None = None):
         self.root, self.out = root, out
-        self.file = out.parent / FOLDER / f"{out.name}.state"
+        self.file = filestats.state_file(out)
         self.options_key = options_key
         self.notes: list[str] = []
         self.started = time.time_ns()
         self._verified = False  # the parts were checked, or written, by this process
+        self._record_sig: tuple | None = None
         self.old: dict | None = None  # the last build's record
         self._parts: dict[str, state.Part] = {}
         self._model: dict | None = None  # the last build's model, as it is in memory (or None: unread)
         folder = state.parts_folder(self.file)
         self._documents, self._texts, self._renders = (state.Shards(k, folder) for k in ("documents", "texts", "renders"))
         remembered = self._read()
+        ahead = filestats.looked_ahead(self.file, self._record_sig)  # `alagen build` began it early
         if self.old is not None and remembered and changed is not None:
             self._inputs = filestats.sources_after(self.old["inputs"], root, changed)
             self.actual = {path: entry[1] for path, entry in self.old["outputs"].items()}
             self.folders = dict(self.old["folders"])
         else:
-            # Before anything is read: an edit during the build shows next time.
+            # Before anything is read: an edit during the build shows next time. The output
+            # is looked at in a worker meanwhile: both are mostly waiting for the disk.
+            recorded = {path: entry[1] for path, entry in self.old["outputs"].items()} if self.old else {}
+            folders = self.old["folders"] if self.old else {}
+            if ahead is None:
+                ahead = parallel.beside(lambda: filestats.outputs_changed(out, recorded, folders), len(recorded) > OUTPUTS_BESIDE)
             self._inputs = filestats.sources(root)
-            self.actual, self.folders = (
-                filestats.outputs(out, self.old["outputs"], self.old["folders"]) if self.old else ({}, {})
-            )
+            changed_files, moved = ahead() or filestats.outputs_changed(out, recorded, folders)
+            self.actual = _updated(recorded, changed_files)
+            self.folders = _updated(folders, moved)
         # This build's record.
         self.documents = self._documents.derive()  # source -> (sig, key, head digest, warnings, text digest)
         self.texts = self._texts.derive()  # source -> the page's text (its Markdown body)
@@ -227,7 +246,7 @@ class Cache:
         self.kept: set[str] = set()  # outputs left as the last build wrote them
         self.assets: tuple[str, ...] = ()
         self._read_pages: dict[str, Page] = {}  # source -> the page read from it
-        self._texts_only: dict[str, Document] | None = None  # the pages whose text alone changed
+        self._texts_only: dict[str, str] | None = None  # the pages whose text alone changed: their texts
         self._look: set[str] = set()  # with _texts_only: the outputs whose keys may have changed
         self._stubs: dict[str, Document | DataFile] = {}
         self._render_keys: dict[str, bytes] = {}
@@ -235,6 +254,8 @@ class Cache:
         self._reach: dict[str, tuple[bytes, frozenset]] = {}
         self._data_digests: dict[str, bytes] = {}
         self._digests: dict[int, tuple[Page, tuple[bytes, bytes]]] = {}  # id(page) -> (page, (meta, text))
+        self._stored: dict = {}  # the model whose pages' digests were stored (see _stored_digests)
+        self._index: dict[int, int] = {}  # id(page) -> its place among that model's pages
         self._site = None
         self._model_now: dict | None = None  # the model this build uses (reuse_site)
         self._global = b""
@@ -254,7 +275,7 @@ class Cache:
 
     def _read(self) -> bool:
         """Read the last build's record; True when it came from this process's memory."""
-        sig = _sig(self.file)
+        sig = self._record_sig = _sig(self.file)
         if sig is None:
             return False
         remembered = _memory.get(str(self.file))
@@ -342,7 +363,7 @@ class Cache:
             return None
         if not self.incremental or self.old["options"] != self.options_key or not self.options_key[0]:
             return None
-        changed: dict[str, Document] = {}
+        changed: dict[str, str] = {}  # source -> its new text
         for source in self._suspects():
             if not (source.startswith("content/") and source.endswith(".md")):
                 return None
@@ -351,15 +372,15 @@ class Cache:
             entry = self._documents.get(source)
             if entry is None:
                 return None  # not read last time
-            document = load_stage.read_document(self.root / source, source, Problems())
-            if document is None or _digest(document.head.encode()) != entry[2]:
+            found = load_stage.read_head_and_body(self.root / source, source)
+            if found is None or _digest(found[0].encode()) != entry[2]:
                 return None
-            changed[source] = document
-        for source, document in changed.items():
+            changed[source] = found[1]
+        for source, text in changed.items():
             _, key, head, warnings, _ = self._documents.get(source)
-            self.documents.set(source, (self._inputs[source], key, head, warnings, _digest(document.body.encode())))
-            self.texts.set(source, document.body)
-        model = self._last_model({source: d.body for source, d in changed.items()}, lazily=True)
+            self.documents.set(source, (self._inputs[source], key, head, warnings, _digest(text.encode())))
+            self.texts.set(source, text)
+        model = self._last_model(changed, lazily=True)
         if model is None:
             return None
         self._texts_only = changed
@@ -421,9 +442,11 @@ class Cache:
         other texts are not read from the cache; a stand-in takes each one's place, and the
         model's "missing" names them. None if there is no model."""
         if self._model is not None:
-            if not new_texts:
-                return self._model
-            return self._with_texts(self._model, new_texts)  # in memory: quicker than reading it again
+            if new_texts:
+                return self._with_texts(self._model, new_texts)  # in memory: quicker than reading it again
+            if self._stored is not self._model:
+                self._remember_digests(self._model)
+            return self._model
         part = self._parts.get("model")
         if part is None:
             return None
@@ -440,7 +463,7 @@ class Cache:
             return texts[source]
 
         try:
-            if not self._check_parts(("model", "texts")):
+            if not self._check_parts(("model",)):
                 return None
             model = state.load_model(part.data(state.parts_folder(self.file)), text)
             if self._texts.damaged or self._documents.damaged:
@@ -459,29 +482,30 @@ class Cache:
         old = model["texts"]
         site, swapped = with_texts(model["site"], {s: (old[s], t) for s, t in new_texts.items()}, model["read"].values())
         read = {source: swapped.get(id(page), page) for source, page in model["read"].items()}
-        model = {**model, "site": site, "read": read, "texts": {**old, **new_texts}, "missing": model["missing"] - new_texts.keys()}
-        digests = model["digests"] = dict(model["digests"])
-        for old_id, page in swapped.items():
-            meta = digests.pop(old_id)[1][0]
-            digests[id(page)] = (page, (meta, self._text_digest(page, model["texts"])))
-        self._digests = digests
+        texts = {**old, **new_texts}
+        model = {**model, "site": site, "read": read, "texts": texts, "missing": model["missing"] - new_texts.keys()}
+        self._remember_digests(model)  # the same order of pages: their digests are where they were
         return model
 
-    def _text_digest(self, page: Page, texts: dict[str, str], documents: dict | None = None) -> bytes:
-        """The digest of a page's text: its file's, as recorded, when it is a file's text."""
-        if page.body and page.body is texts.get(page.source):
-            return documents[page.source] if documents is not None else self.documents.get(page.source)[4]
-        return _digest(page.body.encode())
-
     def _remember_digests(self, model: dict) -> None:
-        """The digests of the model's pages, as stored: a page's text's from its file's entry."""
-        texts, bodies, metas = model["texts"], model["bodies"], model["metas"]
-        documents = {source: entry[4] for source, entry in self.documents.items()}
-        digests: dict[int, tuple] = {}
-        for index, page in enumerate(model["site"].pages):
-            text = bodies.get(index) or self._text_digest(page, texts, documents)
-            digests[id(page)] = (page, (metas[16 * index : 16 * index + 16], text))
-        model["digests"] = self._digests = digests
+        """Where the model's stored digests of its pages are: each is read on first need."""
+        self._stored = model
+        self._index = {id(page): index for index, page in enumerate(model["site"].pages)}
+
+    def _stored_digests(self, page: Page) -> tuple[bytes, bytes] | None:
+        """A page's digests as the last build stored them, if it is a page of its model: the
+        digest of its text is its file's (as recorded now) when it holds its file's text."""
+        index = self._index.get(id(page))
+        model = self._stored
+        if index is None or model["site"].pages[index] is not page:
+            return None
+        text = model["bodies"].get(index)
+        if text is None:
+            if page.body and page.body is model["texts"].get(page.source):
+                text = self.documents.get(page.source)[4]
+            else:
+                text = _digest(page.body.encode())
+        return model["metas"][16 * index : 16 * index + 16], text
 
     # ------------------------------------------------------------------ load and model --
 
@@ -719,6 +743,10 @@ class Cache:
         known = self._digests.get(id(page))
         if known is not None and known[0] is page:
             return known[1]
+        stored = self._stored_digests(page)
+        if stored is not None:
+            self._digests[id(page)] = (page, stored)
+            return stored
         values = tuple(
             self._items_digest(page.items) if f.name == "items" else getattr(page, f.name)
             for f in dataclasses.fields(page)
@@ -903,7 +931,7 @@ class Cache:
                 },
             }
             parts["model"] = state.Part.of("model", state.dump_model(model, texts, Page))
-            model.update(texts=texts, missing=set(), digests={id(p): (p, d) for p, d in zip(site.pages, digests)})
+            model.update(texts=texts, missing=set())
         try:
             state.write(self.file, record, parts)
         except OSError as err:  # a cache that cannot be written only makes the next build slower

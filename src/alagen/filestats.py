@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 SOURCES = ("content", "data", "layouts")  # the folders load.py reads
 SEARCH_FOLDER = "pagefind"  # the search index in the output: Pagefind's own, never compared
+CACHE_FOLDER = ".alagen-cache"  # beside the output folder: the build cache, resized photos
+
+
+def state_file(out: Path) -> Path:
+    """The build cache's record for the output folder `out` (build/ -> .alagen-cache/build.state)."""
+    return out.parent / CACHE_FOLDER / f"{out.name}.state"
 
 
 def sig(path: Path | str) -> tuple | None:
@@ -121,6 +127,17 @@ def outputs(out: Path, files: Iterable[str], folders: Mapping[str, tuple]) -> tu
     return found, now
 
 
+def outputs_changed(out: Path, files: Mapping[str, tuple], folders: Mapping[str, tuple]) -> tuple[dict, dict]:
+    """outputs(), as what differs from `files` and `folders` (the stats a build recorded):
+    path -> stat now, or None for a file or folder gone. Small to send back from a worker."""
+    found, now = outputs(out, files, folders)
+    changed = {path: sig for path, sig in found.items() if files.get(path) != sig}
+    changed.update((path, None) for path in files.keys() - found.keys())
+    moved = {folder: sig for folder, sig in now.items() if folders.get(folder) != sig}
+    moved.update((folder, None) for folder in folders.keys() - now.keys())
+    return changed, moved
+
+
 def _list(out: Path, folder: str, found: dict, now: dict, known: Mapping[str, tuple]) -> None:
     """Add the files of one output folder to `found`, and of its subfolders nobody made."""
     prefix = folder + "/" if folder else ""
@@ -177,3 +194,47 @@ def restat(out: Path, paths: Iterable[str], found: dict[str, tuple], folders: di
             folders[folder] = folder_sig(os.stat(out / folder if folder else out))
         except OSError:
             folders.pop(folder, None)
+
+
+# ---------------------------------------------------------------------- looking ahead --
+
+_ahead: dict[str, tuple] = {}  # record file -> (its stat then, the worker's result)
+
+
+def look_ahead(out: Path) -> None:
+    """Begin taking the stats of the outputs the last build recorded, in a worker process,
+    while this one loads the rest of alagen (`alagen build`): a build with little to do
+    spends much of its time on them. The build takes the result with `looked_ahead` if its
+    cache's record is the one the worker read."""
+    from alagen import parallel
+
+    file = state_file(out)
+    then = sig(file)
+    if then is None:
+        return
+
+    def work() -> tuple | None:
+        try:
+            from alagen import state
+
+            record, _ = state.read(file)
+            recorded = {path: entry[1] for path, entry in record["outputs"].items()}
+            return outputs_changed(out, recorded, record["folders"])
+        except Exception:  # the build reads the record itself, and says what is wrong with it
+            return None
+
+    _ahead[str(file)] = (then, parallel.beside(work, True))
+
+
+def looked_ahead(file: Path, now: tuple | None) -> Callable[[], tuple | None] | None:
+    """The worker of `look_ahead` for this record, if it read the one there is now (`now`:
+    its stat): call the result for the output files and folders changed, as
+    `outputs_changed` tells (or None if the worker found nothing)."""
+    found = _ahead.pop(str(file), None)
+    if found is None:
+        return None
+    then, result = found
+    if then != now:
+        result()  # the worker is waited for, and its result dropped
+        return None
+    return result

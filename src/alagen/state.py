@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import marshal
 import os
 import pickle
 import zlib
@@ -29,6 +30,10 @@ from alagen.pickling import Pickler, dump
 
 FORMAT = 2
 MAGIC = b"alagen-cache"
+# The record's stats of files (path -> tuple of numbers): tens of thousands of plain values,
+# kept with marshal, which writes and reads them three times quicker than pickle (and makes
+# nothing but Python's own plain values).
+STATS = ("inputs", "outputs", "folders")
 SHARDS = 64  # a store of many entries is kept in this many parts: one changed entry rewrites one part
 
 
@@ -282,8 +287,15 @@ def read(file: Path) -> tuple[dict, dict[str, Part]]:
     if len(rest) != length or zlib.crc32(rest) != crc:
         raise Damaged("the checksum does not match")
     record = load(rest)
-    if not isinstance(record, dict) or not isinstance(record.get("parts"), dict):
+    if not isinstance(record, dict) or not isinstance(record.get("parts"), dict) or not isinstance(record.get("stats"), bytes):
         raise Damaged("no build record")
+    try:
+        stats = marshal.loads(record.pop("stats"))
+    except (EOFError, ValueError, TypeError) as err:
+        raise Damaged(str(err)) from err
+    if not isinstance(stats, tuple) or len(stats) != len(STATS) or not all(isinstance(s, dict) for s in stats):
+        raise Damaged("no stats of files")
+    record.update(zip(STATS, stats))
     parts = {name: Part(*entry) for name, entry in record["parts"].items()}
     return record, parts
 
@@ -297,7 +309,9 @@ def write(file: Path, record: dict, parts: Mapping[str, Part]) -> None:
         target = folder / part.file
         if part._data is not None and not target.exists():
             _write_new(target, part._data)
-    data = dump({**record, "parts": {name: part.entry() for name, part in parts.items()}})
+    stats = marshal.dumps(tuple(record[name] for name in STATS))
+    rest = {name: value for name, value in record.items() if name not in STATS}
+    data = dump({**rest, "stats": stats, "parts": {name: part.entry() for name, part in parts.items()}})
     header = b" ".join([MAGIC, str(FORMAT).encode(), str(len(data)).encode(), str(zlib.crc32(data)).encode()])
     _write_new(file, header + b"\n" + data)
     named = {part.file for part in parts.values()}
