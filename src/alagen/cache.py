@@ -874,8 +874,9 @@ class Cache:
         """Record this build. `written`: the files this build wrote in place (None: the whole
         output folder is new, and is read again). `assets`: the theme's files, as loaded."""
         entries = self._output_entries(outputs)
-        if written is None:
-            actual, folders = filestats.scan(self.out)
+        if written is None:  # a new folder, with only this build's files: their stats, and their folders'
+            actual, folders = {}, {}
+            filestats.restat(self.out, [*entries, ""], actual, folders)
         else:
             actual, folders = dict(self.actual), dict(self.folders)
             filestats.restat(self.out, [*written, *self._stale, ""], actual, folders)

@@ -176,6 +176,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    import gc
+
+    gc.disable()  # the process ends after the build: collecting cycles on the way out only costs time
     root = args.site.resolve()
     if not args.no_cache:
         from alagen import filestats
