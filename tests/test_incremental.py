@@ -256,7 +256,7 @@ def test_search_runs_again_only_when_an_indexed_page_changed(tmp_path, monkeypat
     assert not (root / "build/pagefind").exists()  # as a clean build without search
 
 
-@pytest.mark.parametrize("part", ["model", "documents", "texts", "renders"])
+@pytest.mark.parametrize("part", ["stats", "model", "documents", "texts", "renders"])
 def test_a_damaged_part_of_the_cache_is_ignored_with_a_warning(fixture, part):
     site = fixture
     parts = sorted((site.root / ".alagen-cache/build.parts").glob(f"{part}*.part"))

@@ -300,6 +300,11 @@ class Cache:
         if record.get("root") != str(self.root) or record.get("out") != str(self.out):
             self._note("was made for another site or output folder")
             return False
+        try:
+            state.read_stats(self.file, record, parts)
+        except state.Damaged:
+            self._note("is damaged")
+            return False
         self.old, self._parts = record, parts
         folder = state.parts_folder(self.file)
         self._documents, self._texts, self._renders = (state.shards_of(k, folder, parts) for k in ("documents", "texts", "renders"))
@@ -832,7 +837,8 @@ class Cache:
         return entry[0] == self.digest_of(output)
 
     def kept_size(self) -> int:
-        return sum(self.old["outputs"][p][1][1] for p in self.kept)
+        outputs = self.old["outputs"]
+        return sum([outputs[path][1][1] for path in self.kept])
 
     def stale(self, outputs) -> list[str]:
         """Files in the output folder that this build does not make."""
@@ -850,10 +856,8 @@ class Cache:
 
     def _output_entries(self, outputs) -> dict[str, tuple]:
         """(digest, stat or None, marked for search) of every output of this build."""
-        entries: dict[str, tuple] = {}
-        for path in self.kept:
-            old = self.old["outputs"][path]
-            entries[path] = (old[0], old[1], old[2])
+        old = self.old["outputs"] if self.old else {}
+        entries: dict[str, tuple] = {path: old[path] for path in self.kept}
         for output in outputs:
             data = output.data
             if data is None and output.path.endswith(".html"):
@@ -881,10 +885,10 @@ class Cache:
             actual, folders = dict(self.actual), dict(self.folders)
             filestats.restat(self.out, [*written, *self._stale, ""], actual, folders)
         final = {}
-        for path, (digest, _, marked) in entries.items():
+        for path, entry in entries.items():
             sig = actual.get(path)
             if sig is not None:
-                final[path] = (digest, sig, marked)
+                final[path] = entry if entry[1] == sig else (entry[0], sig, entry[2])
         site = self._site
         texts_only = self._texts_only is not None
         if not texts_only:
@@ -934,7 +938,7 @@ class Cache:
             parts["model"] = state.Part.of("model", state.dump_model(model, texts, Page))
             model.update(texts=texts, missing=set())
         try:
-            state.write(self.file, record, parts)
+            state.write(self.file, record, parts, self.old)
         except OSError as err:  # a cache that cannot be written only makes the next build slower
             self.notes.append(f"warning: the build cache could not be written ({err.strerror})")
             return

@@ -217,7 +217,8 @@ def look_ahead(out: Path) -> None:
         try:
             from alagen import state
 
-            record, _ = state.read(file)
+            record, parts = state.read(file)
+            state.read_stats(file, record, parts)
             recorded = {path: entry[1] for path, entry in record["outputs"].items()}
             return outputs_changed(out, recorded, record["folders"])
         except Exception:  # the build reads the record itself, and says what is wrong with it

@@ -31,9 +31,12 @@ from alagen.pickling import Pickler, dump
 FORMAT = 2
 MAGIC = b"alagen-cache"
 # The record's stats of files (path -> tuple of numbers): tens of thousands of plain values,
-# kept with marshal, which writes and reads them three times quicker than pickle (and makes
-# nothing but Python's own plain values).
+# kept with marshal, which writes and reads them quicker than pickle (and makes nothing but
+# Python's own plain values). They are kept as a base (the "stats" part) and what changed
+# since (in the record), so a build that changed a few files writes a few stats.
 STATS = ("inputs", "outputs", "folders")
+BASE = "stats base"  # in a record read: (the base's part, its stats), for the next write
+_NEW_BASE = 0.1  # a new base once the changes are this share of it
 SHARDS = 64  # a store of many entries is kept in this many parts: one changed entry rewrites one part
 
 
@@ -310,34 +313,69 @@ def read(file: Path) -> tuple[dict, dict[str, Part]]:
     if len(rest) != length or zlib.crc32(rest) != crc:
         raise Damaged("the checksum does not match")
     record = load(rest)
-    if not isinstance(record, dict) or not isinstance(record.get("parts"), dict) or not isinstance(record.get("stats"), bytes):
+    if not isinstance(record, dict) or not isinstance(record.get("parts"), dict) or "stats" not in record["parts"]:
         raise Damaged("no build record")
-    try:
-        stats = marshal.loads(record.pop("stats"))
-    except (EOFError, ValueError, TypeError) as err:
-        raise Damaged(str(err)) from err
-    if not isinstance(stats, tuple) or len(stats) != len(STATS) or not all(isinstance(s, dict) for s in stats):
-        raise Damaged("no stats of files")
-    record.update(zip(STATS, stats))
     parts = {name: Part(*entry) for name, entry in record["parts"].items()}
     return record, parts
 
 
-def write(file: Path, record: dict, parts: Mapping[str, Part]) -> None:
+def read_stats(file: Path, record: dict, parts: Mapping[str, Part]) -> None:
+    """Put the stats of files (STATS) into a record from `read`, from their base part and the
+    changes the record holds. Raises Damaged."""
+    if BASE in record:
+        return
+    base = _stats(parts["stats"].data(parts_folder(file)))
+    changed, removed = _stats(record.pop("stats")), record.pop("removed", ())
+    for name, old, new in zip(STATS, base, changed):
+        merged = dict(old)
+        merged.update(new)
+        for key in removed[STATS.index(name)] if removed else ():
+            merged.pop(key, None)
+        record[name] = merged
+    record[BASE] = (parts["stats"], base)
+
+
+def _stats(data: bytes) -> tuple[dict, ...]:
+    """Stats written with marshal: one mapping for each of STATS."""
+    try:
+        found = marshal.loads(data)
+    except (EOFError, ValueError, TypeError) as err:
+        raise Damaged(str(err)) from err
+    if not isinstance(found, tuple) or len(found) != len(STATS) or not all(isinstance(f, dict) for f in found):
+        raise Damaged("no stats of files")
+    return found
+
+
+_GONE = object()
+
+
+def write(file: Path, record: dict, parts: Mapping[str, Part], previous: dict | None = None) -> None:
     """Write the parts that are new, then the record naming them, then remove the parts no
-    longer named. Raises OSError (and leaves the last cache as it was)."""
+    longer named. `previous`: the record this build began from (its stats are the base of
+    this one's). Raises OSError (and leaves the last cache as it was)."""
     folder = parts_folder(file)
     folder.mkdir(parents=True, exist_ok=True)
     for part in parts.values():
         target = folder / part.file
         if part._data is not None and not target.exists():
             _write_new(target, part._data)
-    stats = marshal.dumps(tuple(record[name] for name in STATS))
-    rest = {name: value for name, value in record.items() if name not in STATS}
-    data = dump({**rest, "stats": stats, "parts": {name: part.entry() for name, part in parts.items()}})
+    stats = tuple(record[name] for name in STATS)
+    base = (previous or {}).get(BASE)
+    changed = removed = ()
+    if base is not None:
+        changed = tuple({k: v for k, v in new.items() if old.get(k, _GONE) != v} for new, old in zip(stats, base[1]))
+        removed = tuple(old.keys() - new.keys() for new, old in zip(stats, base[1]))
+    if base is None or sum(map(len, changed + removed)) > _NEW_BASE * sum(map(len, base[1])):
+        base = (Part.of("stats", marshal.dumps(stats)), stats)
+        changed, removed = ({},) * len(STATS), (set(),) * len(STATS)
+        _write_new(folder / base[0].file, base[0]._data)
+    rest = {name: value for name, value in record.items() if name not in STATS and name != BASE}
+    named = {**parts, "stats": base[0]}
+    data = dump({**rest, "stats": marshal.dumps(changed), "removed": removed, "parts": {n: p.entry() for n, p in named.items()}})
     header = b" ".join([MAGIC, str(FORMAT).encode(), str(len(data)).encode(), str(zlib.crc32(data)).encode()])
     _write_new(file, header + b"\n" + data)
-    named = {part.file for part in parts.values()}
+    record[BASE] = base
+    named = {part.file for part in named.values()}
     for entry in os.scandir(folder):
         if entry.name not in named:
             try:
