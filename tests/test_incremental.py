@@ -3,6 +3,7 @@ bytes as a clean build, while redoing only what the change touched."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -662,3 +663,70 @@ def test_a_failed_rebuild_keeps_its_changes_for_the_next(tmp_path, monkeypatch):
     assert builder.rebuild(("content/about/history.md",)).ok  # the extra page's fix was seen in the failed build
     assert "Fixed." in (tmp_path / "work/site/extra/index.html").read_text()
     assert "Founded in 1876." in (tmp_path / "work/site/about/history/index.html").read_text()
+
+
+def test_a_build_on_the_wall_clock_reuses_the_site_within_the_same_days(tmp_path, monkeypatch):
+    """Without --now (as `alagen serve` builds) the clock's moment differs every build: the
+    last site is reused with the new moment while every day the model reads is the same (the
+    build date, and the date where each event is); otherwise the site is made again."""
+    import zoneinfo
+
+    from alagen import clock as clock_module
+    from alagen.model import site as site_module
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    files = {**FILES, "data/events.yaml": FILES["data/events.yaml"] + (
+        "- {id: tokyo, title: Tokyo meeting, kind: meeting, start: 2025-03-01, timezone: Asia/Tokyo, summary: In Tokyo.}\n"
+    )}
+    root = make_site(tmp_path / "site", files)
+    moment = [dt.datetime(2025, 3, 1, 8, 0, tzinfo=zoneinfo.ZoneInfo("America/Chicago"))]  # 23:00 in Tokyo
+
+    def make_clock(timezone, now=None, environ=os.environ):
+        return clock_module.make_clock(timezone, now or moment[0], environ)
+
+    monkeypatch.setattr(cache_module, "make_clock", make_clock)
+    monkeypatch.setattr(site_module, "make_clock", make_clock)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    loads = _loads(monkeypatch)
+
+    def rebuild_equals_clean(scratch: str):
+        report = build(BuildOptions(root=root, search=False))
+        build(BuildOptions(root=root, out=tmp_path / scratch, search=False, cache=False))
+        assert _tree(root / "build") == _tree(tmp_path / scratch)
+        return report
+
+    rebuild_equals_clean("clean-1")
+    (root / "content/extra.md").write_text("---\ntitle: Extra\n---\nAn extra page, later.\n")
+    moment[0] = moment[0].replace(hour=8, minute=45)  # the same days everywhere
+    before = len(loads)
+    report = rebuild_equals_clean("clean-2")
+    assert len(loads) == before + 1 and report.timings[0][0] == "reuse"  # the clean build's load only
+    assert "DTSTAMP:20250301T144500Z" in (root / "build/events/calendar.ics").read_text()
+    moment[0] = moment[0].replace(hour=10)  # 01:00 in Tokyo: that meeting is over there
+    before = len(loads)
+    rebuild_equals_clean("clean-3")
+    assert len(loads) == before + 2  # loaded and modelled again
+    assert "Tokyo meeting" not in (root / "build/index.html").read_text()  # home lists upcoming events
+
+
+def test_the_model_reads_the_clock_only_as_days_seen_says():
+    """The demo site modelled at moments of one day: wherever days_seen agrees, the sites are
+    the same but for their clocks (what a wall-clock rebuild relies on)."""
+    import zoneinfo
+
+    from alagen.model.site import days_seen
+    from alagen.pipeline import read_site
+
+    repo = Path(__file__).resolve().parent.parent
+    zone = zoneinfo.ZoneInfo("America/Chicago")
+    sites = [
+        read_site(BuildOptions(root=repo, now=dt.datetime(2025, 3, 1, hour, 30, tzinfo=zone)))
+        for hour in (0, 6, 12, 18, 23)
+    ]
+    compared = 0
+    for one in sites:
+        for other in sites:
+            if one is not other and days_seen(one, one.clock) == days_seen(other, other.clock):
+                assert dataclasses.replace(one, clock=other.clock) == other
+                compared += 1
+    assert compared >= 2

@@ -45,7 +45,8 @@ from alagen.errors import Problem, Problems
 from alagen.load import DataFile, Document, StaticFile, read_data
 from alagen.model.pages import Page, read_page
 from alagen.model.records import data_file_is_record, read_records
-from alagen.model.site import with_texts
+from alagen.clock import make_clock
+from alagen.model.site import days_seen, with_texts
 from alagen.output import Output
 from alagen.pickling import dump as _dump
 from alagen.yamlfile import Positions
@@ -95,8 +96,11 @@ def _updated(mapping: dict, changes: dict) -> dict:
     return found
 
 
-def _without_texts(facet: str) -> bool:
-    """Whether a facet's value is made without the pages' texts."""
+def _without_texts(facet: str, moment: bool = False) -> bool:
+    """Whether a facet's value is made without the pages' texts (and, with `moment`, without
+    the build clock's moment)."""
+    if moment and facet == "moment":
+        return False
     return facet in _FACETS_WITHOUT_TEXTS or facet.startswith(("data:", "records:", "microsite:"))
 
 
@@ -248,6 +252,7 @@ class Cache:
         self._read_pages: dict[str, Page] = {}  # source -> the page read from it
         self._texts_only: dict[str, str] | None = None  # the pages whose text alone changed: their texts
         self._look: set[str] = set()  # with _texts_only: the outputs whose keys may have changed
+        self._new_moment = False  # with _texts_only: the build clock's moment is another (the same day)
         self._stubs: dict[str, Document | DataFile] = {}
         self._render_keys: dict[str, bytes] = {}
         self._facets: dict[str, bytes] = {}
@@ -366,7 +371,7 @@ class Cache:
         (then load and model the site)."""
         if self.old is None or not self._check_parts(("model", "documents", "renders")):
             return None
-        if not self.incremental or self.old["options"] != self.options_key or not self.options_key[0]:
+        if not self.incremental or self.old["options"] != self.options_key:
             return None
         changed: dict[str, str] = {}  # source -> its new text
         for source in self._suspects():
@@ -388,6 +393,14 @@ class Cache:
         model = self._last_model(changed, lazily=True)
         if model is None:
             return None
+        if not self.options_key[0]:  # the wall clock: the same site if it is the same day, as the model sees days
+            site = model["site"]
+            clock = make_clock(site.settings.timezone)
+            if days_seen(site, clock) != days_seen(site, site.clock):
+                return None
+            model = {**model, "site": dataclasses.replace(site, clock=clock)}
+            self._remember_digests(model)
+            self._new_moment = True
         self._texts_only = changed
         self._look = look = self._to_look_at(model["site"])
         missing = model["missing"]
@@ -413,9 +426,10 @@ class Cache:
         return model["site"]
 
     def _textless(self, layout: str) -> bool:
-        """Pages of this layout show no other page's text (as the last build found its templates)."""
+        """Pages of this layout show no other page's text (as the last build found its
+        templates), nor the build clock's moment when it changed."""
         reach = self.old["reach"].get(f"{layout}.html")
-        return reach is not None and all(_without_texts(f) or f.endswith(":page") for f in reach[1])
+        return reach is not None and all(_without_texts(f, self._new_moment) or f.endswith(":page") for f in reach[1])
 
     def _to_look_at(self, site) -> set[str]:
         """With only texts changed: the outputs whose keys may differ from the last build's.
@@ -625,7 +639,7 @@ class Cache:
             # The site is the last one but for some texts: what the keys are made of is too.
             self._global, self._links = self.old["global"], self.old["links"]
             self._reach = dict(self.old["reach"])
-            self._facets = {name: value for name, value in self.old["facets"].items() if _without_texts(name)}
+            self._facets = {n: value for n, value in self.old["facets"].items() if _without_texts(n, self._new_moment)}
         else:
             self._global = _digest(code_fingerprint(), _fingerprint(site.settings), _fingerprint(sorted(assets.items())))
             # What links can lead to: when none of it changed, every recorded answer still holds.

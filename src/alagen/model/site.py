@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
 
 from alagen.clock import Clock, make_clock
 from alagen.errors import Location, Problems
@@ -230,6 +231,15 @@ def build_site(
         topics=topics,
         redirects=redirects,
     )
+
+
+def days_seen(site: Site, clock: Clock) -> tuple:
+    """What of the build clock the model reads: the build date (publish and expires dates,
+    open jobs, award deadlines), and the date in the time zone of each event (an event is
+    upcoming until its last day has passed there). The site made at another moment with the
+    same days is this one but for its clock. A new use of the clock in the model must show here."""
+    zones = sorted({event.timezone for event in site.records.events})
+    return clock.today, tuple(clock.moment.astimezone(ZoneInfo(zone)).date() for zone in zones)
 
 
 def with_texts(site: Site, texts: Mapping[str, tuple[str, str]], others: Iterable[Page] = ()) -> tuple[Site, dict[int, Page]]:
