@@ -48,6 +48,9 @@ sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402  (bench/corpus.py, beside this file)
 
 WORK = Path(os.environ.get("BENCH_WORK", HERE / "work")).resolve()
+# alagen runs as an installed program does: Python keeps its compiled modules. A shell that
+# sets PYTHONDONTWRITEBYTECODE would time the compiling of alagen's sources on every run.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 RESULTS = HERE / "results.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SCENARIOS = ("clean", "no change", "one page", "one layout", "one data file")
