@@ -451,9 +451,10 @@ class Cache:
                 look.add(page.output)
         return look
 
-    def asset_files(self) -> tuple[StaticFile, ...]:
-        """The theme's files (layouts/assets/) as the last load found them: for a site reused."""
-        return tuple(StaticFile(source, self.root / source) for source in self.assets)
+    def reused_sources(self) -> tuple[tuple[StaticFile, ...], int]:
+        """For a site reused: the theme's files (layouts/assets/) and the number of data files,
+        as the last load found them."""
+        return tuple(StaticFile(source, self.root / source) for source in self.assets), self.old["report"]["data_files"]
 
     def _last_model(self, new_texts: dict[str, str] | None = None, lazily: bool = False) -> dict | None:
         """The last build's model (site, pages read by file, records, the pages' digests),

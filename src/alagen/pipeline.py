@@ -95,7 +95,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     # Only the texts of pages changed: the last model holds, with the new texts (cache.py).
     site = cache.reuse_site(problems) if cache is not None else None
     if site is not None:
-        assets, data_files = cache.asset_files(), cache.old["report"]["data_files"]
+        assets, data_files = cache.reused_sources()
         lap("reuse")
     else:
         progress.stage("load")
