@@ -2,17 +2,21 @@
 build with something to do reads.
 
     .alagen-cache/build.state         'alagen-cache FORMAT LENGTH CRC', a newline, the record
-    .alagen-cache/build.parts/*.part  the parts it names: the site's model, page texts, renders
+    .alagen-cache/build.parts/*.part  the parts it names: the stats of files, the site's
+                                      model, documents, page texts, renders
 
-The record (a pickled dict) holds what a build needs to see whether anything changed (the
-stat of every source and output file) and names each part with its length and checksum.
-A part is never changed: a build writes the parts that changed as new files, then replaces
-the record (one rename), then removes the parts no record names, so a build stopped at any
-point leaves the old record with its parts, or the new one with its parts.
+The record (a pickled dict) holds the options, digests and report of the last build, what
+changed in the stats of files since their base part (the stat of every source and output
+file and output folder: what a build needs to see whether anything changed), and names each
+part with its length and checksum. A part is never changed: a build writes the parts that
+changed as new files, then replaces the record (one rename), then removes the parts no
+record names, so a build stopped at any point leaves the old record with its parts, or the
+new one with its parts.
 
-Everything is read with a restricted unpickler that makes only alagen's own value types, so
-a crafted file cannot run code. A file whose length or checksum does not match is damaged
-(Damaged), and a damaged cache is never trusted.
+Values are read with a restricted unpickler that makes only alagen's own value types, and
+the stats with marshal, which makes only Python's plain values: a crafted file cannot run
+code. A file whose length or checksum does not match is damaged (Damaged), and a damaged
+cache is never trusted.
 """
 
 from __future__ import annotations
