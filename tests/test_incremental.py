@@ -730,3 +730,14 @@ def test_the_model_reads_the_clock_only_as_days_seen_says():
                 assert dataclasses.replace(one, clock=other.clock) == other
                 compared += 1
     assert compared >= 2
+
+
+def test_pages_read_back_from_the_cache_keep_their_keys(fixture):
+    """A new process models the site from pages and records read back from the cache: their
+    render keys are the ones they had when they were made, so nothing is rendered again."""
+    site = fixture
+    cache_module._memory.clear()  # as a new process
+    site.write("data/menus.yaml", (site.root / "data/menus.yaml").read_text())  # saved, unchanged
+    report = site.rebuild_equals_clean()
+    assert [name for name, _ in report.timings][:2] == ["load", "model"]
+    assert report.kept == report.pages

@@ -767,10 +767,11 @@ class Cache:
         if stored is not None:
             self._digests[id(page)] = (page, stored)
             return stored
+        # `where` as its items: a mapping read back from the cache is another type than one made now.
         values = tuple(
             self._items_digest(page.items) if f.name == "items" else getattr(page, f.name)
             for f in dataclasses.fields(page)
-            if f.name != "body"
+            if f.name not in ("body", "where")
         )
         digests = (_fingerprint((values, sorted(page.where.items()))), _digest(page.body.encode()))
         self._digests[id(page)] = (page, digests)  # the page kept alive: its id stays its own
