@@ -12,7 +12,8 @@ deleted first), Hugo and Eleventy; then alagen's rebuilds, each after one change
 site: none, one page's text, the layout every post uses (layouts/page.html), and one data
 file (a title in data/events/2025.yaml). The changes are undone after the round. Last,
 bench/warm.py times a rebuild after one page changed inside a process that built the site
-before, as `alagen serve` rebuilds (no start-up, the cache already in memory). alagen
+before, as `alagen serve` rebuilds: with serve's Builder, told the changed file as its watcher
+would (no start-up, no walk of the site's folders, the cache already in memory). alagen
 builds with --no-search (Hugo and Eleventy build no search index) as of 2025-06-01.
 
 Time is wall time around the process. Memory is the peak, sampled every 20 ms, of the sum
@@ -48,6 +49,9 @@ sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402  (bench/corpus.py, beside this file)
 
 WORK = Path(os.environ.get("BENCH_WORK", HERE / "work")).resolve()
+# alagen runs as an installed program does: Python keeps its compiled modules. A shell that
+# sets PYTHONDONTWRITEBYTECODE would time the compiling of alagen's sources on every run.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 RESULTS = HERE / "results.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SCENARIOS = ("clean", "no change", "one page", "one layout", "one data file")
@@ -257,8 +261,8 @@ def _built_pages(site: Path) -> int:
     """How many pages alagen made (posts, records, listings): its summary line says."""
     out = subprocess.run([sys.executable, "-m", "alagen", "build", "--no-search", "--now", corpus.NOW],
                          cwd=site, capture_output=True, text=True)
-    match = re.search(r"Built (\d+) pages", out.stdout)
-    return int(match.group(1)) if match else 0
+    match = re.search(r"^\s*([\d,]+) pages ", out.stdout, re.M)  # the summary's first row: "  12,622 pages"
+    return int(match.group(1).replace(",", "")) if match else 0
 
 
 # ------------------------------------------------------------------- report --

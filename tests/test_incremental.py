@@ -3,6 +3,7 @@ bytes as a clean build, while redoing only what the change touched."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from alagen import cache as cache_module
 from alagen import load as load_module
-from alagen import pipeline
+from alagen import pipeline, state
 from alagen.markdown import Markdown
 from alagen.pipeline import BuildOptions, build
 from conftest import make_site, run_cli
@@ -143,8 +144,8 @@ def test_every_kind_of_change_rebuilds_to_a_clean_builds_bytes(fixture):
 def test_a_changed_page_is_the_only_one_read_and_rendered(fixture, monkeypatch):
     site = fixture
     read, rendered = [], []
-    real_read, real_render = load_module.read_document, Markdown.render
-    monkeypatch.setattr(load_module, "read_document", lambda path, source, problems: read.append(source) or real_read(path, source, problems))
+    real_read, real_render = load_module._read_text, Markdown.render
+    monkeypatch.setattr(load_module, "_read_text", lambda path, source, problems: read.append(source) or real_read(path, source, problems))
     monkeypatch.setattr(Markdown, "render", lambda self, text, source, *a, **k: rendered.append(source) or real_render(self, text, source, *a, **k))
     site.edit("content/about/history.md", "Founded long ago.", "Founded in 1876.")
     report = site.rebuild_equals_clean()
@@ -205,7 +206,7 @@ def test_a_file_changed_by_hand_in_the_output_is_made_again(fixture):
     [
         (lambda f: f.write_bytes(f.read_bytes()[:200]), "is damaged"),
         (lambda f: f.write_bytes(b"garbage\n" * 10), "is damaged"),
-        (lambda f: f.write_bytes(f.read_bytes().replace(b"alagen-cache 1 ", b"alagen-cache 99 ", 1)), "was made by another version of alagen"),
+        (lambda f: f.write_bytes(f.read_bytes().replace(b"alagen-cache %d " % state.FORMAT, b"alagen-cache 99 ", 1)), "was made by another version of alagen"),
     ],
     ids=["truncated", "garbage", "other-version"],
 )
@@ -256,16 +257,22 @@ def test_search_runs_again_only_when_an_indexed_page_changed(tmp_path, monkeypat
     assert not (root / "build/pagefind").exists()  # as a clean build without search
 
 
-def test_a_damaged_page_store_is_read_again_with_a_warning(fixture):
+@pytest.mark.parametrize("part", ["stats", "model", "documents", "texts", "renders"])
+def test_a_damaged_part_of_the_cache_is_ignored_with_a_warning(fixture, part):
     site = fixture
-    state = site.root / ".alagen-cache/build.state"
-    data = bytearray(state.read_bytes())
-    data[-40:] = bytes(40)  # the end of the last shard: the header and the record still read
-    state.write_bytes(bytes(data))
+    parts = sorted((site.root / ".alagen-cache/build.parts").glob(f"{part}*.part"))
+    assert parts
+    for damaged in parts:
+        data = bytearray(damaged.read_bytes())
+        data[-10:] = bytes(10)  # the record still reads; the part does not match its checksum
+        damaged.write_bytes(bytes(data))
+    cache_module._memory.clear()  # as a new process: this one remembers the cache it wrote
     site.edit("content/about/mission.md", "Our mission", "Our aim")
     report = site.rebuild_equals_clean()
-    assert report.notes == ("warning: the build cache's pages are damaged; every page was read again",)
+    assert report.notes == ("warning: the build cache .alagen-cache/build.state is damaged; it was ignored and everything was built",)
     assert report.kept == 0
+    site.edit("content/about/mission.md", "Our aim", "Our mission")
+    assert site.rebuild_equals_clean().notes == ()  # written anew
 
 
 def test_a_list_page_renders_again_when_its_own_children_change_only(fixture):
@@ -454,3 +461,283 @@ def test_a_redirect_to_a_calendar_the_cache_keeps_is_no_error(fixture):
     report = site.rebuild_equals_clean()
     assert report.kept == report.pages - 1
     assert "/old/calendar.ics /events/calendar.ics 301!" in (site.root / "build/_redirects").read_text()
+
+
+# ---------------------------------------------------------------- only texts changed --
+
+NEWS = {
+    "layouts/news.html": '{% extends "base.html" %}{% block main %}{{ content }}<ul>'
+    "{% for item in page.items %}<li>{{ item.title }}: {{ item.body }}</li>{% endfor %}</ul>{% endblock %}\n",
+    "layouts/digest.html": '{% extends "base.html" %}{% block main %}'
+    "{% for p in site.news() %}<section>{{ p.body|markdown }}</section>{% endfor %}{% endblock %}\n",
+    "content/news/index.md": "---\ntitle: News\npaginate: 1\n---\nThe latest from us.\n",
+    "content/news/first.md": "---\ntitle: First\ndate: 2025-01-02\n---\nThe first item.\n",
+    "content/news/second.md": "---\ntitle: Second\ndate: 2025-02-02\n---\nThe second item.\n",
+    "content/digest.md": "---\ntitle: Digest\nlayout: digest\n---\n",
+    "content/draft.md": "---\ntitle: Not yet\ndraft: true\n---\nUnfinished.\n",
+}
+
+
+@pytest.fixture
+def news(fixture):
+    for name, text in NEWS.items():
+        fixture.write(name, text)
+    fixture.rebuild_equals_clean()
+    return fixture
+
+
+def _loads(monkeypatch) -> list:
+    """Count the builds that load the site's files (the clean comparison builds too)."""
+    calls = []
+    real = pipeline.load
+    monkeypatch.setattr(pipeline, "load", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_a_changed_text_is_built_on_the_last_model_without_loading_the_site(news, monkeypatch):
+    site = news
+    loads = _loads(monkeypatch)
+    for what, change in [
+        ("a page's text", lambda: site.edit("content/about/history.md", "Founded long ago.", "Founded in 1876.")),
+        ("a news item's text, shown whole by another page", lambda: site.edit("content/news/first.md", "The first item.", "The very first item.")),
+        ("the text of a listing's own page", lambda: site.edit("content/news/index.md", "The latest from us.", "Our latest.")),
+        ("a draft's text", lambda: site.edit("content/draft.md", "Unfinished.", "Still unfinished.")),
+        ("two texts at once", lambda: (site.edit("content/extra.md", "An extra", "One more"), site.edit("content/news/second.md", "second", "2nd"))),
+        ("an empty text given words", lambda: site.edit("content/people.md", "layout: people\n---\n", "layout: people\n---\nOur people.\n")),
+        ("a text emptied", lambda: site.edit("content/about/history.md", "Founded in 1876.\n", "")),
+    ]:
+        change()
+        before = len(loads)
+        try:
+            report = site.rebuild_equals_clean()
+        except AssertionError as err:
+            raise AssertionError(f"after changing {what}: {err}") from err
+        assert len(loads) == before + 1, what  # the clean build's load only
+        assert [name for name, _ in report.timings][0] == "reuse", what
+    assert "Our latest." in (site.root / "build/news/index.html").read_text()
+    assert "Our latest." not in (site.root / "build/news/page/2/index.html").read_text()  # its later pages have no text
+    assert "The very first item." in (site.root / "build/digest/index.html").read_text()
+
+
+def test_a_changed_front_matter_loads_and_models_the_site(news, monkeypatch):
+    site = news
+    loads = _loads(monkeypatch)
+    site.edit("content/news/first.md", "title: First", "title: The first")
+    site.rebuild_equals_clean()
+    assert len(loads) == 2
+    assert "The first" in (site.root / "build/news/page/2/index.html").read_text()
+
+
+def test_only_the_changed_text_and_what_shows_it_are_rendered(news, monkeypatch):
+    site = news
+    rendered = []
+    real = cache_module.Cache.rendered
+    monkeypatch.setattr(cache_module.Cache, "rendered", lambda self, page, *a: rendered.append(page.output) or real(self, page, *a))
+    site.edit("content/extra.md", "An extra page.", "An extra page, again.")
+    report = site.build()
+    # The page, and those whose layouts show other pages' texts: the digest and the news listing.
+    assert sorted(rendered) == ["digest/index.html", "extra/index.html", "news/index.html", "news/page/2/index.html"]
+    assert report.kept == report.pages - 4
+    site.write("layouts/news.html", NEWS["layouts/news.html"].replace(": {{ item.body }}", ""))
+    site.build()
+    rendered.clear()
+    site.edit("content/news/second.md", "The second item.", "The second item, again.")
+    site.build()
+    # The item, the listing page that lists it (its items' texts count), and the digest.
+    assert sorted(rendered) == ["digest/index.html", "news/index.html", "news/second/index.html"]
+
+
+def test_a_text_saved_just_before_the_last_build_is_read_again_though_its_stat_is_the_same(fixture, monkeypatch):
+    """The 2-second rule: the clock that stamps files is coarse, so a second save in the same
+    tick can leave the same stat. A file saved within RACY_NS before the last build began is
+    read again; one saved before that is trusted by its stat."""
+    site = fixture
+    page = "content/about/history.md"
+    recorded = cache_module.filestats.sig(site.root / page)
+    real = cache_module.filestats.sources
+
+    def same_stat(root):  # the second save in the same tick: the stat shows nothing new
+        found = real(root)
+        if page in found:
+            found[page] = recorded
+        return found
+
+    monkeypatch.setattr(cache_module.filestats, "sources", same_stat)
+    site.edit(page, "Founded long ago.", "Founded in 1876.")
+    monkeypatch.setattr(cache_module, "RACY_NS", 10**18)  # the last build began just after the first save
+    site.rebuild_equals_clean()
+    assert "Founded in 1876." in (site.root / "build/about/history/index.html").read_text()
+    site.edit(page, "Founded in 1876.", "Founded in 1877.")
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # now long before: the stat is trusted
+    site.build()
+    assert "Founded in 1876." in (site.root / "build/about/history/index.html").read_text()
+
+
+def _cli_build(root: Path, *options: str):
+    """`alagen build` in a new process, with files trusted by their stat at once (see fixture)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "import sys; from alagen import cache, cli; cache.RACY_NS = 0; sys.argv[0] = 'alagen'; cli.run()",
+               "build", "--now", "2025-03-01", "--no-search", *options]
+    environ = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    result = subprocess.run(command, cwd=root, env=environ, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_a_new_process_reads_the_texts_a_changed_text_needs(tmp_path):
+    """A new `alagen build` reads only the texts it renders from the cache, and all of them
+    when a page shows other pages' texts."""
+    root = make_site(tmp_path / "site", {**FILES, **NEWS})
+    _cli_build(root)
+    for name, old, new in [
+        ("content/about/mission.md", "Our mission", "Our aim"),
+        ("content/news/second.md", "The second item.", "The second item, again."),  # the digest shows every news text
+        ("content/news/index.md", "The latest from us.", "Our latest."),
+        ("content/people.md", "layout: people\n---\n", "layout: people\n---\nOur people.\n"),
+    ]:
+        (root / name).write_text((root / name).read_text().replace(old, new))
+        again = _cli_build(root)
+        assert "reuse" in again.stdout, again.stdout
+        _cli_build(root, "--no-cache", "--out", str(tmp_path / "clean"))
+        assert _tree(root / "build") == _tree(tmp_path / "clean"), name
+
+
+# ---------------------------------------------------------------- serve's watcher paths --
+
+
+def test_a_rebuild_told_what_changed_by_the_watcher_equals_a_clean_build(tmp_path, monkeypatch):
+    """`alagen serve` passes the paths its watcher saw; the build looks at those alone."""
+    import shutil
+
+    from alagen.serve.builder import Builder
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    root = make_site(tmp_path / "site", {**FILES, **NEWS})
+    builder = Builder(root, tmp_path / "work" / "site", dt.date(2025, 3, 1), False)
+    assert builder.rebuild().ok
+    walks = []
+    real = cache_module.filestats.sources
+    monkeypatch.setattr(cache_module.filestats, "sources", lambda r: walks.append(r) or real(r))
+
+    def changed(*paths: str):
+        result = builder.rebuild(paths)
+        assert result.ok, result.problems
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        build(BuildOptions(root=root, out=clean, now=dt.date(2025, 3, 1), search=False, cache=False))
+        assert _tree(tmp_path / "work/site") == _tree(clean), paths
+        return result.report
+
+    def write(name: str, text: str) -> str:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+        return name
+
+    report = changed(write("content/about/mission.md", "---\ntitle: Mission\n---\nOur aim.\n"))
+    assert report.kept == report.pages - 4  # the page, and those whose layouts show texts: digest, news 1 and 2
+    changed(write("content/team/ada.md", "---\ntitle: Ada\n---\nAda is here.\n"))  # a file added, in a new folder
+    (root / "content/extra.md").unlink()
+    changed("content/extra.md")  # a file removed
+    changed(write("data/people.yaml", "- {name: Ada}\n- {name: Grace Hopper}\n"))  # a data file
+    changed(write("layouts/page.html", FILES["layouts/page.html"].replace("<h1>", '<h1 class="t">')))  # a layout
+    (root / "content/team").rename(root / "content/crew")  # a folder moved: the watcher sees the folders
+    changed("content/team", "content/crew")
+    assert (tmp_path / "work/site/crew/ada/index.html").is_file() and not (tmp_path / "work/site/team").exists()
+    assert not walks  # never a walk of the site's folders
+
+
+def test_a_failed_rebuild_keeps_its_changes_for_the_next(tmp_path, monkeypatch):
+    """The watcher's paths of a build that failed count again in the next one."""
+    from alagen.serve.builder import Builder
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    root = make_site(tmp_path / "site", FILES)
+    builder = Builder(root, tmp_path / "work" / "site", dt.date(2025, 3, 1), False)
+    assert builder.rebuild().ok
+    (root / "content/extra.md").write_text("---\ntitle: Extra, again\n---\nSee [nothing](nowhere.md).\n")
+    assert not builder.rebuild(("content/extra.md",)).ok  # a broken link
+    (root / "content/about/history.md").write_text("---\ntitle: History\ndate: 2024-12-01\n---\nFounded in 1876.\n")
+    (root / "content/extra.md").write_text("---\ntitle: Extra, again\n---\nFixed.\n")
+    assert builder.rebuild(("content/about/history.md",)).ok  # the extra page's fix was seen in the failed build
+    assert "Fixed." in (tmp_path / "work/site/extra/index.html").read_text()
+    assert "Founded in 1876." in (tmp_path / "work/site/about/history/index.html").read_text()
+
+
+def test_a_build_on_the_wall_clock_reuses_the_site_within_the_same_days(tmp_path, monkeypatch):
+    """Without --now (as `alagen serve` builds) the clock's moment differs every build: the
+    last site is reused with the new moment while every day the model reads is the same (the
+    build date, and the date where each event is); otherwise the site is made again."""
+    import zoneinfo
+
+    from alagen import clock as clock_module
+    from alagen.model import site as site_module
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    files = {**FILES, "data/events.yaml": FILES["data/events.yaml"] + (
+        "- {id: tokyo, title: Tokyo meeting, kind: meeting, start: 2025-03-01, timezone: Asia/Tokyo, summary: In Tokyo.}\n"
+    )}
+    root = make_site(tmp_path / "site", files)
+    moment = [dt.datetime(2025, 3, 1, 8, 0, tzinfo=zoneinfo.ZoneInfo("America/Chicago"))]  # 23:00 in Tokyo
+
+    def make_clock(timezone, now=None, environ=os.environ):
+        return clock_module.make_clock(timezone, now or moment[0], environ)
+
+    monkeypatch.setattr(cache_module, "make_clock", make_clock)
+    monkeypatch.setattr(site_module, "make_clock", make_clock)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    loads = _loads(monkeypatch)
+
+    def rebuild_equals_clean(scratch: str):
+        report = build(BuildOptions(root=root, search=False))
+        build(BuildOptions(root=root, out=tmp_path / scratch, search=False, cache=False))
+        assert _tree(root / "build") == _tree(tmp_path / scratch)
+        return report
+
+    rebuild_equals_clean("clean-1")
+    (root / "content/extra.md").write_text("---\ntitle: Extra\n---\nAn extra page, later.\n")
+    moment[0] = moment[0].replace(hour=8, minute=45)  # the same days everywhere
+    before = len(loads)
+    report = rebuild_equals_clean("clean-2")
+    assert len(loads) == before + 1 and report.timings[0][0] == "reuse"  # the clean build's load only
+    assert "DTSTAMP:20250301T144500Z" in (root / "build/events/calendar.ics").read_text()
+    moment[0] = moment[0].replace(hour=10)  # 01:00 in Tokyo: that meeting is over there
+    before = len(loads)
+    rebuild_equals_clean("clean-3")
+    assert len(loads) == before + 2  # loaded and modelled again
+    assert "Tokyo meeting" not in (root / "build/index.html").read_text()  # home lists upcoming events
+
+
+def test_the_model_reads_the_clock_only_as_days_seen_says():
+    """The demo site modelled at moments of one day: wherever days_seen agrees, the sites are
+    the same but for their clocks (what a wall-clock rebuild relies on)."""
+    import zoneinfo
+
+    from alagen.model.site import days_seen
+    from alagen.pipeline import read_site
+
+    repo = Path(__file__).resolve().parent.parent
+    zone = zoneinfo.ZoneInfo("America/Chicago")
+    sites = [
+        read_site(BuildOptions(root=repo, now=dt.datetime(2025, 3, 1, hour, 30, tzinfo=zone)))
+        for hour in (0, 6, 12, 18, 23)
+    ]
+    compared = 0
+    for one in sites:
+        for other in sites:
+            if one is not other and days_seen(one, one.clock) == days_seen(other, other.clock):
+                assert dataclasses.replace(one, clock=other.clock) == other
+                compared += 1
+    assert compared >= 2
+
+
+def test_pages_read_back_from_the_cache_keep_their_keys(fixture):
+    """A new process models the site from pages and records read back from the cache: their
+    render keys are the ones they had when they were made, so nothing is rendered again."""
+    site = fixture
+    cache_module._memory.clear()  # as a new process
+    site.write("data/menus.yaml", (site.root / "data/menus.yaml").read_text())  # saved, unchanged
+    report = site.rebuild_equals_clean()
+    assert [name for name, _ in report.timings][:2] == ["load", "model"]
+    assert report.kept == report.pages

@@ -1,24 +1,30 @@
 """The incremental build cache: what the last build read, made and wrote, so that the next
 one redoes only what changed, and the result is the same, byte for byte, as a clean build.
 
-It lives beside the output folder: build/ has .alagen-cache/build.state. What it keeps:
+It lives beside the output folder (build/ has .alagen-cache/build.state, see state.py). It
+keeps:
 
-- every input file's stat (mtime, ctime, size, inode): a page whose file is unchanged is not
-  read or parsed again; its validated Page comes from the cache. A file changed less than
+- the stat of every source file (filestats.py): a page whose file is unchanged is not read
+  or parsed again; its validated Page comes from the cache. A file changed less than
   RACY_NS before the last build started is read again anyway: the clock that stamps files
   is coarse, so a second edit in the same tick could leave the same mtime.
+- the last build's model (the Site, every page as read, the records), stored without the
+  pages' texts, which are kept by file with the head (front matter) each was read with.
+  When the only changes since are texts of pages whose front matter is as it was, the
+  model is the same but for those texts: the build takes it as it is, with the new texts,
+  and neither loads nor models the site again (`reuse_site`).
 - for every page's output, a render key: its own values, the templates its layout loads,
   and the parts of the site those templates can see (dependencies.py), with the links its
   Markdown and filters resolved and what they resolved to. A page is rendered again when
   the key differs or a link now resolves differently.
-- for every output file, its digest and stat: a file whose bytes did not change is not
-  rewritten, and a file changed or deleted by hand is made again.
+- for every output file, its digest and stat, and the stat of every output folder: a file
+  whose bytes did not change is not rewritten, and a file changed, added or deleted by hand
+  is made again or removed, without walking the whole output folder.
 - the digest of what the search index was built from, to index again only when an indexed
   page changed.
 
 A cache that cannot be read, or was made by another version of alagen or for another site
-or output folder, is ignored with a note, never trusted. It is read with a restricted
-unpickler that makes only alagen's own value types, so a crafted file cannot run code.
+or output folder, is ignored with a note, never trusted.
 """
 
 from __future__ import annotations
@@ -26,38 +32,40 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import importlib.metadata
-import io
 import os
-import pickle
 import sys
 import time
 import types
-import zlib
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import jinja2
-
-from alagen import __version__, dependencies
-from alagen.pickling import dump as _dump
+from alagen import __version__, filestats, parallel, state
+from alagen import load as load_stage
 from alagen.errors import Problem, Problems
-from alagen.load import DataFile, Document, read_data, read_document
+from alagen.load import DataFile, Document, StaticFile, read_data
 from alagen.model.pages import Page, read_page
 from alagen.model.records import data_file_is_record, read_records
+from alagen.clock import make_clock
+from alagen.model.site import days_seen, with_texts
 from alagen.output import Output
+from alagen.pickling import dump as _dump
 from alagen.yamlfile import Positions
 
-FOLDER = ".alagen-cache"
-FORMAT = 1
-MAGIC = b"alagen-cache"
+if TYPE_CHECKING:
+    import jinja2
+
+FOLDER = filestats.CACHE_FOLDER
 RACY_NS = 2_000_000_000
-SHARDS = 64  # pages and renders are stored in this many parts; a part is rewritten when one of its entries changed
 SEARCH_MARK = b"data-pagefind-body"
 _LIBRARIES = ("jinja2", "markdown-it-pyrs", "pyyaml", "icalendar", "feedgen", "markupsafe")
 _KNOWN_SITE_FIELDS = {
     "settings", "clock", "pages", "hidden", "data", "menus", "statics", "by_source", "by_url",
     "children_by_url", "records", "current", "news_items", "divisions", "topics", "redirects",
+}
+# Facets made from the site's values alone, not from the pages' texts (see _compute_facet).
+_FACETS_WITHOUT_TEXTS = {
+    "pages", "news", "titles", "menus", "data", "records", "current", "units", "divisions", "topics",
+    "redirects", "today", "year", "moment",
 }
 
 # The last state this process wrote or read, by file: `alagen serve` builds again and again
@@ -73,32 +81,27 @@ def _digest(*parts: bytes) -> bytes:
     return h.digest()
 
 
-def _sig(path: Path | str) -> tuple | None:
-    """What changes when a file's bytes change: (mtime_ns, ctime_ns, size, inode)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+_sig = filestats.sig
+OUTPUTS_BESIDE = 2000  # output files from which their stats are taken in a worker process
 
 
-def _out_sig(st: os.stat_result) -> tuple:
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-def _tree(directory: str, prefix: str, visit: Callable, skip: set[str] = frozenset()) -> None:
-    """visit("a/b.html", entry) for every file below directory, with paths from prefix."""
-    try:
-        with os.scandir(directory) as listing:
-            entries = list(listing)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            if not (prefix == "" and entry.name in skip):
-                _tree(entry.path, f"{prefix}{entry.name}/", visit)
+def _updated(mapping: dict, changes: dict) -> dict:
+    """A copy of `mapping` with `changes`, where None removes a key."""
+    found = dict(mapping)
+    for key, value in changes.items():
+        if value is None:
+            found.pop(key, None)
         else:
-            visit(prefix + entry.name, entry)
+            found[key] = value
+    return found
+
+
+def _without_texts(facet: str, moment: bool = False) -> bool:
+    """Whether a facet's value is made without the pages' texts (and, with `moment`, without
+    the build clock's moment)."""
+    if moment and facet == "moment":
+        return False
+    return facet in _FACETS_WITHOUT_TEXTS or facet.startswith(("data:", "records:", "microsite:"))
 
 
 _code: bytes | None = None
@@ -112,42 +115,39 @@ def code_fingerprint() -> bytes:
         package = Path(__file__).parent
         for path in sorted(package.rglob("*.py")):
             parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
-        for name in _LIBRARIES:
-            try:
-                parts.append(f"{name} {importlib.metadata.version(name)}".encode())
-            except importlib.metadata.PackageNotFoundError:
-                parts.append(name.encode())
+        parts += [version.encode() for version in _library_versions()]
         _code = _digest(*parts)
     return _code
 
 
-class _Unpickler(pickle.Unpickler):
-    _ALLOWED = {
-        ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
-        ("datetime", "timezone"), ("decimal", "Decimal"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
-        ("alagen.pickling", "_proxy"), ("builtins", "frozenset"), ("builtins", "set"),
-    }
+def _library_versions() -> list[str]:
+    """'name version' of each library in _LIBRARIES, from the names of the installed
+    distributions' .dist-info folders on sys.path (the first found, as imports do).
+    importlib.metadata would take longer to load than a build with nothing to do."""
 
-    def find_class(self, module: str, name: str):
-        if (module, name) in self._ALLOWED:
-            return super().find_class(module, name)
-        if module.startswith("alagen.") and not name.startswith("_"):
-            found = super().find_class(module, name)
-            if isinstance(found, type) and dataclasses.is_dataclass(found):
-                return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not a value alagen stores")
+    def normal(name: str) -> str:
+        return name.lower().replace("-", "_").replace(".", "_")
 
-
+    wanted = {normal(name) for name in _LIBRARIES}
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                distribution, _, version = name[: -len(".dist-info")].partition("-")
+                key = normal(distribution)
+                if key in wanted and key not in found:
+                    found[key] = version
+    return [f"{name} {found.get(normal(name), '')}" for name in _LIBRARIES]
 
 
 def _fingerprint(value: Any) -> bytes:
     """A digest of a value's contents. Pickled, not repr'd: pickle writes a shared part once,
     so a YAML alias repeated a billion times stays small."""
     return _digest(_dump(value))
-
-
-def _load(data: bytes) -> Any:
-    return _Unpickler(io.BytesIO(data)).load()
 
 
 class Lookups:
@@ -204,34 +204,68 @@ _UNCHECKABLE = "\x00\x00"  # a lookup held the separator itself: check by render
 
 
 class Cache:
-    """One build's view of the last build's cache, and the record of this build for the next."""
+    """One build's view of the last build's cache, and the record of this build for the next.
 
-    def __init__(self, root: Path, out: Path, options_key: tuple):
+    `changed`: the source files changed since this process's last build, as a file watcher
+    saw them (`alagen serve`); with it, the sources are not walked again and the output
+    folder, this process's own, is taken to be as the last build left it."""
+
+    def __init__(self, root: Path, out: Path, options_key: tuple, changed: tuple[str, ...] | None = None):
         self.root, self.out = root, out
-        self.file = out.parent / FOLDER / f"{out.name}.state"
+        self.file = filestats.state_file(out)
         self.options_key = options_key
         self.notes: list[str] = []
         self.started = time.time_ns()
-        self._old_big: dict | None = None
-        self._old_big_bytes: tuple | None = None  # (file bytes, where the shards start, their index)
-        self._old_shards: dict[tuple[str, int], tuple[dict, bytes]] = {}
-        self.old = self._read()
-        self.actual: dict[str, tuple] = self._scan() if self.old else {}
-        self._inputs = self.inputs()  # before anything is read: an edit during the build shows next time
+        self._verified = False  # the parts were checked, or written, by this process
+        self._record_sig: tuple | None = None
+        self.old: dict | None = None  # the last build's record
+        self._parts: dict[str, state.Part] = {}
+        self._model: dict | None = None  # the last build's model, as it is in memory (or None: unread)
+        folder = state.parts_folder(self.file)
+        self._documents, self._texts, self._renders = (state.Shards(k, folder) for k in ("documents", "texts", "renders"))
+        remembered = self._read()
+        ahead = filestats.looked_ahead(self.file, self._record_sig)  # `alagen build` began it early
+        if self.old is not None and remembered and changed is not None:
+            self._inputs = filestats.sources_after(self.old["inputs"], root, changed)
+            self.actual = {path: entry[1] for path, entry in self.old["outputs"].items()}
+            self.folders = dict(self.old["folders"])
+        else:
+            # Before anything is read: an edit during the build shows next time. The output
+            # is looked at in a worker meanwhile: both are mostly waiting for the disk.
+            recorded = {path: entry[1] for path, entry in self.old["outputs"].items()} if self.old else {}
+            folders = self.old["folders"] if self.old else {}
+            if ahead is None:
+                ahead = parallel.beside(lambda: filestats.outputs_changed(out, recorded, folders), len(recorded) > OUTPUTS_BESIDE)
+            self._inputs = filestats.sources(root)
+            changed_files, moved = ahead() or filestats.outputs_changed(out, recorded, folders)
+            self.actual = _updated(recorded, changed_files)
+            self.folders = _updated(folders, moved)
         # This build's record.
-        self.pages: dict[str, tuple] = {}  # source -> (sig, key, page, warnings, digests)
-        self.renders: dict[str, tuple] = {}  # output -> (key, lookups)
-        self.records: dict[str, tuple] = {}  # "records" -> (key, Records, warnings)
+        self.documents = self._documents.derive()  # source -> (sig, key, head digest, warnings, text digest)
+        self.texts = self._texts.derive()  # source -> the page's text (its Markdown body)
+        self.renders = self._renders.derive()  # output -> (key, lookups)
+        self.photos: dict[str, tuple] = {}  # output -> the photo files it named, with their stat
+        self.records: tuple | None = None  # (key, Records, warnings)
         self.groups: dict[str, tuple] = {}  # "calendars" -> (key, paths)
         self.kept: set[str] = set()  # outputs left as the last build wrote them
-        self._sigs: dict[str, tuple | None] = {}
-        self._stubs: dict[str, Document] = {}
-        self._page_source: dict[int, str] = {}
+        self.assets: tuple[str, ...] = ()
+        self._read_pages: dict[str, Page] = {}  # source -> the page read from it
+        self._texts_only: dict[str, str] | None = None  # the pages whose text alone changed: their texts
+        self._look: set[str] = set()  # with _texts_only: the outputs whose keys may have changed
+        self._new_moment = False  # with _texts_only: the build clock's moment is another (the same day)
+        self._stubs: dict[str, Document | DataFile] = {}
         self._render_keys: dict[str, bytes] = {}
         self._facets: dict[str, bytes] = {}
         self._reach: dict[str, tuple[bytes, frozenset]] = {}
         self._data_digests: dict[str, bytes] = {}
-        self._made_digests: dict[int, tuple[Page, tuple[bytes, bytes]]] = {}  # pages made by the model
+        self._digests: dict[int, tuple[Page, tuple[bytes, bytes]]] = {}  # id(page) -> (page, (meta, text))
+        self._stored: dict = {}  # the model whose pages' digests were stored (see _stored_digests)
+        self._index: dict[int, int] = {}  # id(page) -> its place among that model's pages
+        self._site = None
+        self._model_now: dict | None = None  # the model this build uses (reuse_site)
+        self._global = b""
+        self._links = b""
+        self._stale: list[str] = []
         self.lookups: Lookups | None = None
 
     # ------------------------------------------------------------------ reading --
@@ -241,92 +275,80 @@ class Cache:
         """The last build's output is there to be updated."""
         return self.old is not None and self.out.is_dir()
 
-    def _read(self) -> dict | None:
-        shown = self.file.relative_to(self.root).as_posix() if self.file.is_relative_to(self.root) else str(self.file)
-        sig = _sig(self.file)
+    def _shown(self) -> str:
+        return self.file.relative_to(self.root).as_posix() if self.file.is_relative_to(self.root) else str(self.file)
+
+    def _read(self) -> bool:
+        """Read the last build's record; True when it came from this process's memory."""
+        sig = self._record_sig = _sig(self.file)
         if sig is None:
-            return None
+            return False
         remembered = _memory.get(str(self.file))
         if remembered and remembered[0] == sig and remembered[1]["root"] == str(self.root):
-            self._old_big, self._old_shards = remembered[2], remembered[3]
-            return remembered[1]
+            _, self.old, self._parts, self._model, self._documents, self._texts, self._renders = remembered
+            self._verified = True
+            return True
         try:
-            raw = self.file.read_bytes()
+            record, parts = state.read(self.file)
         except OSError as err:
-            self._note(shown, f"cannot be read ({err.strerror})")
-            return None
+            self._note(f"cannot be read ({err.strerror})")
+            return False
+        except state.Foreign:
+            self._note("was made by another version of alagen")
+            return False
+        except state.Damaged:
+            self._note("is damaged")
+            return False
+        if record.get("code") != code_fingerprint():
+            self._note("was made by another version of alagen")
+            return False
+        if record.get("root") != str(self.root) or record.get("out") != str(self.out):
+            self._note("was made for another site or output folder")
+            return False
         try:
-            # alagen-cache FORMAT small-length small-crc index-length index-crc, a newline,
-            # then the small part (what every build needs), the index of the shards, the shards.
-            header, _, _ = raw[:200].partition(b"\n")
-            magic, version, *sizes = header.split(b" ")
-            if magic != MAGIC:
-                raise ValueError("not an alagen cache")
-            if int(version) != FORMAT:
-                self._note(shown, "was made by another version of alagen")
-                return None
-            small_length, small_crc, index_length, index_crc = (int(x) for x in sizes)
-            start = len(header) + 1
-            small_data = raw[start : start + small_length]
-            index_data = raw[start + small_length : start + small_length + index_length]
-            if zlib.crc32(small_data) != small_crc or zlib.crc32(index_data) != index_crc:
-                raise ValueError("the checksum does not match")
-            small, index = _load(small_data), _load(index_data)
-            if not isinstance(small, dict) or not isinstance(index, list):
-                raise ValueError("no build record")
-        except Exception:  # anything at all: a damaged cache is never trusted
-            self._note(shown, "is damaged")
-            return None
-        if small.get("code") != code_fingerprint():
-            self._note(shown, "was made by another version of alagen")
-            return None
-        if small.get("root") != str(self.root) or small.get("out") != str(self.out):
-            self._note(shown, "was made for another site or output folder")
-            return None
-        self._old_big_bytes = (raw, start + small_length + index_length, index)
-        return small
+            state.read_stats(self.file, record, parts)
+        except state.Damaged:
+            self._note("is damaged")
+            return False
+        self.old, self._parts = record, parts
+        folder = state.parts_folder(self.file)
+        self._documents, self._texts, self._renders = (state.shards_of(k, folder, parts) for k in ("documents", "texts", "renders"))
+        return False
 
-    def _note(self, shown: str, why: str) -> None:
-        self.notes.append(f"warning: the build cache {shown} {why}; it was ignored and everything was built")
+    def _note(self, why: str) -> None:
+        self.notes.append(f"warning: the build cache {self._shown()} {why}; it was ignored and everything was built")
 
-    def _big(self) -> dict:
-        """The part of the last state that holds pages and renders, read on first need.
-        It is stored in shards, so that a build that changed one page writes one shard anew."""
-        if self._old_big is None:
-            self._old_big = {"pages": {}, "renders": {}, "records": {}}
-            if self._old_big_bytes:
-                raw, offset, index = self._old_big_bytes
-                try:
-                    for kind, number, length, crc in index:
-                        data = raw[offset : offset + length]
-                        offset += length
-                        if zlib.crc32(data) != crc:
-                            raise ValueError("a shard's checksum does not match")
-                        part = _load(data)
-                        self._old_big.setdefault(kind, {}).update(part)
-                        self._old_shards[(kind, number)] = (part, data)
-                except Exception:  # a damaged shard: read every page again
-                    self._old_big, self._old_shards = {"pages": {}, "renders": {}, "records": {}}, {}
-                    self.notes.append("warning: the build cache's pages are damaged; every page was read again")
-                self._old_big_bytes = None
-        return self._old_big
+    def _forget(self, why: str) -> None:
+        """Ignore the last build's cache from here on: everything is built."""
+        self._note(why)
+        self.old, self._parts, self._model = None, {}, None
+        self.actual, self.folders = {}, {}
+        folder = state.parts_folder(self.file)
+        self._documents, self._texts, self._renders = (state.Shards(k, folder) for k in ("documents", "texts", "renders"))
+        self.documents, self.texts, self.renders = self._documents.derive(), self._texts.derive(), self._renders.derive()
 
-    def _scan(self) -> dict[str, tuple]:
-        """Every file in the output folder but Pagefind's, with its stat."""
-        found: dict[str, tuple] = {}
-        _tree(str(self.out), "", lambda path, entry: found.__setitem__(path, _out_sig(entry.stat(follow_symlinks=False))),
-              skip={"pagefind"})
-        return found
+    def _check_parts(self, kinds: tuple[str, ...]) -> bool:
+        """Read the parts of the last cache of these kinds and check them; a damaged one makes
+        all of the cache ignored."""
+        folder = state.parts_folder(self.file)
+        try:
+            for name, part in self._parts.items():
+                if not self._verified and name.startswith(kinds):
+                    part.data(folder)
+        except state.Damaged:
+            self._forget("is damaged")
+            return False
+        return True
 
     def _trusted(self, sig: tuple | None) -> bool:
         return sig is not None and self.old is not None and max(sig[0], sig[1]) < self.old["started"] - RACY_NS
 
-    def inputs(self) -> dict[str, tuple | None]:
-        """The stat of every file under content/, data/ and layouts/."""
-        found: dict[str, tuple | None] = {}
-        for top in ("content", "data", "layouts"):
-            _tree(str(self.root / top), top + "/", lambda path, entry: found.__setitem__(path, _sig(entry.path)))
-        return found
+    def _suspects(self) -> set[str]:
+        """Source files added, removed or changed since the last build, or changed so shortly
+        before it that their stat cannot tell."""
+        old = self.old["inputs"]
+        found = {path for path, sig in self._inputs.items() if old.get(path, ()) != sig or not self._trusted(sig)}
+        return found | (old.keys() - self._inputs.keys())
 
     def unchanged_site(self) -> dict | None:
         """The last build's report when nothing it read or wrote has changed since, and the
@@ -337,9 +359,173 @@ class Cache:
             return None
         if self.actual != {path: entry[1] for path, entry in self.old["outputs"].items()}:
             return None
-        if self.old.get("search") is not None and not (self.out / "pagefind").is_dir():
+        if self.old.get("search") is not None and not (self.out / filestats.SEARCH_FOLDER).is_dir():
             return None
         return self.old.get("report")
+
+    def reuse_site(self, problems: Problems):
+        """The last build's site when only the texts of pages changed since (their front
+        matter as it was, no file added or removed, the same options and a fixed build date),
+        with the new texts: the same site a load and model of the files would make, since
+        the model never reads a page's text. Its warnings are reported again. None otherwise
+        (then load and model the site)."""
+        if self.old is None or not self._check_parts(("model", "documents", "renders")):
+            return None
+        if not self.incremental or self.old["options"] != self.options_key:
+            return None
+        changed: dict[str, str] = {}  # source -> its new text
+        for source in self._suspects():
+            if not (source.startswith("content/") and source.endswith(".md")):
+                return None
+            if source not in self._inputs or source not in self.old["inputs"]:
+                return None  # added or removed
+            entry = self._documents.get(source)
+            if entry is None:
+                return None  # not read last time
+            found = load_stage.read_head_and_body(self.root / source, source)
+            if found is None or _digest(found[0].encode()) != entry[2]:
+                return None
+            changed[source] = found[1]
+        for source, text in changed.items():
+            _, key, head, warnings, _ = self._documents.get(source)
+            self.documents.set(source, (self._inputs[source], key, head, warnings, _digest(text.encode())))
+            self.texts.set(source, text)
+        model = self._last_model(changed, lazily=True)
+        if model is None:
+            return None
+        if not self.options_key[0]:  # the wall clock: the same site if it is the same day, as the model sees days
+            site = model["site"]
+            clock = make_clock(site.settings.timezone)
+            if days_seen(site, clock) != days_seen(site, site.clock):
+                return None
+            model = {**model, "site": dataclasses.replace(site, clock=clock)}
+            self._remember_digests(model)
+            self._new_moment = True
+        self._texts_only = changed
+        self._look = look = self._to_look_at(model["site"])
+        missing = model["missing"]
+        if missing:  # texts not read (they are not rendered): read those this build may show
+            if any(not self._textless(p.layout) for p in model["site"].pages if p.output in look):
+                wanted = set(missing)  # a layout that shows other pages' texts: all of them
+            else:
+                wanted = {p.source for p in model["site"].pages if p.output in look and p.source in missing}
+            if wanted:
+                texts = {source: self._texts.get(source) for source in wanted}
+                if self._texts.damaged or None in texts.values():
+                    self._forget("is damaged")
+                    return None
+                model = self._with_texts(model, texts)
+        if self.texts.damaged or self.documents.damaged:
+            self._forget("is damaged")
+            return None
+        self._model_now = model
+        self._read_pages = dict(model["read"])
+        self.records = model["records"]
+        self.assets = self.old["assets"]
+        _replay(self.old["report"]["warnings"], problems)
+        return model["site"]
+
+    def _textless(self, layout: str) -> bool:
+        """Pages of this layout show no other page's text (as the last build found its
+        templates), nor the build clock's moment when it changed."""
+        reach = self.old["reach"].get(f"{layout}.html")
+        return reach is not None and all(_without_texts(f, self._new_moment) or f.endswith(":page") for f in reach[1])
+
+    def _to_look_at(self, site) -> set[str]:
+        """With only texts changed: the outputs whose keys may differ from the last build's.
+        The pages whose text changed, listings of those, pages of layouts that show other
+        pages' texts, and pages whose output is not as the last build left it."""
+        texts = self._texts_only
+        outputs, actual = self.old["outputs"], self.actual
+        textless = {layout: self._textless(layout) for layout in {p.layout for p in site.pages}}
+        look = set()
+        for page in site.pages:
+            entry = outputs.get(page.output)
+            if (
+                page.source in texts
+                or page.items and any(type(i) is Page and i.source in texts for i in page.items)
+                or not textless[page.layout]
+                or entry is None
+                or actual.get(page.output) != entry[1]
+            ):
+                look.add(page.output)
+        return look
+
+    def reused_sources(self) -> tuple[tuple[StaticFile, ...], int]:
+        """For a site reused: the theme's files (layouts/assets/) and the number of data files,
+        as the last load found them."""
+        return tuple(StaticFile(source, self.root / source) for source in self.assets), self.old["report"]["data_files"]
+
+    def _last_model(self, new_texts: dict[str, str] | None = None, lazily: bool = False) -> dict | None:
+        """The last build's model (site, pages read by file, records, the pages' digests),
+        with the page texts as they are now (`new_texts` where they changed). `lazily`: the
+        other texts are not read from the cache; a stand-in takes each one's place, and the
+        model's "missing" names them. None if there is no model."""
+        if self._model is not None:
+            if new_texts:
+                return self._with_texts(self._model, new_texts)  # in memory: quicker than reading it again
+            if self._stored is not self._model:
+                self._remember_digests(self._model)
+            return self._model
+        part = self._parts.get("model")
+        if part is None:
+            return None
+        texts: dict[str, str] = dict(new_texts or {})
+        missing: set[str] = set()
+
+        def text(source: str) -> str | None:
+            if source not in texts:
+                if lazily:
+                    texts[source] = f"(the text of {source}, not read)"  # one object per page: replaced by identity
+                    missing.add(source)
+                else:
+                    texts[source] = self._texts.get(source)
+            return texts[source]
+
+        try:
+            if not self._check_parts(("model",)):
+                return None
+            model = state.load_model(part.data(state.parts_folder(self.file)), text)
+            if self._texts.damaged or self._documents.damaged:
+                raise state.Damaged("a part")
+        except state.Damaged:
+            self._forget("is damaged")
+            return None
+        model.update(texts=texts, missing=missing)
+        self._remember_digests(model)
+        if not new_texts and not missing:
+            self._model = model
+        return model
+
+    def _with_texts(self, model: dict, new_texts: dict[str, str]) -> dict:
+        """The model with some pages' new texts (see model.site.with_texts)."""
+        old = model["texts"]
+        site, swapped = with_texts(model["site"], {s: (old[s], t) for s, t in new_texts.items()}, model["read"].values())
+        read = {source: swapped.get(id(page), page) for source, page in model["read"].items()}
+        texts = {**old, **new_texts}
+        model = {**model, "site": site, "read": read, "texts": texts, "missing": model["missing"] - new_texts.keys()}
+        self._remember_digests(model)  # the same order of pages: their digests are where they were
+        return model
+
+    def _remember_digests(self, model: dict) -> None:
+        """Where the model's stored digests of its pages are: each is read on first need."""
+        self._stored = model
+        self._index = {id(page): index for index, page in enumerate(model["site"].pages)}
+
+    def _stored_digests(self, page: Page) -> tuple[bytes, bytes] | None:
+        """A page's digests as the last build stored them, if it is a page of its model: the
+        digest of its text is its file's (as recorded now) when it holds its file's text."""
+        index = self._index.get(id(page))
+        model = self._stored
+        if index is None or model["site"].pages[index] is not page:
+            return None
+        text = model["bodies"].get(index)
+        if text is None:
+            if page.body and page.body is model["texts"].get(page.source):
+                text = self.documents.get(page.source)[4]
+            else:
+                text = _digest(page.body.encode())
+        return model["metas"][16 * index : 16 * index + 16], text
 
     # ------------------------------------------------------------------ load and model --
 
@@ -349,11 +535,11 @@ class Cache:
         if source.startswith("data/"):
             return self._reuse_data(source, path)
         sig = self._inputs[source] if source in self._inputs else _sig(path)
-        self._sigs[source] = sig
         if not self.old or not self._trusted(sig):
             return None
-        entry = self._big()["pages"].get(source)
-        if entry is None or entry[0] != sig:
+        entry = self._documents.get(source)
+        model = self._last_model() if entry is not None and entry[0] == sig else None
+        if model is None or source not in model["read"]:
             return None
         stub = Document(source, types.MappingProxyType({}), Positions(source, types.MappingProxyType({})), "", 1, True)
         self._stubs[source] = stub
@@ -364,8 +550,8 @@ class Cache:
         if not data_file_is_record(name):
             return None  # settings, menus and other data are small and always read
         sig = self._inputs[source] if source in self._inputs else _sig(path)
-        self._sigs[source] = sig
-        entry = self._big()["records"].get("records") if self.old else None
+        model = self._last_model() if self.old else None
+        entry = model["records"] if model else None
         if entry is None or not self._trusted(sig) or (source, sig) not in entry[0][0]:
             return None
         stub = DataFile(source, name, None, Positions(source, types.MappingProxyType({})))
@@ -376,11 +562,12 @@ class Cache:
         """For the model: last build's records when every record file and the settings they
         depend on are unchanged; else read_records, remembered for next time."""
         files = [d for d in data if data_file_is_record(d.name)]
-        key = (tuple((d.source, self._sigs.get(d.source)) for d in files), timezone, job_days)
-        entry = self._big()["records"].get("records") if self.old else None
+        key = (tuple((d.source, self._inputs.get(d.source)) for d in files), timezone, job_days)
+        model = self._last_model() if self.old else None
+        entry = model["records"] if model else None
         if entry is not None and entry[0] == key and all(self._stubs.get(d.source) is d for d in files):
             _replay(entry[2], problems)
-            self.records["records"] = entry
+            self.records = entry
             return entry[1]
         real = []
         for file in data:
@@ -392,7 +579,7 @@ class Cache:
         found = read_records(tuple(real), timezone, job_days, captured)
         _replay(captured.warnings + captured.errors, problems)
         if not captured.errors and all(sig for _, sig in key[0]):
-            self.records["records"] = (key, found, captured.warnings)
+            self.records = (key, found, captured.warnings)
         return found
 
     def read_page(self, document: Document, defaults, layouts: tuple[str, ...], problems: Problems) -> Page | None:
@@ -401,25 +588,25 @@ class Cache:
         source = document.source
         key = (self._defaults_key(source), tuple(layouts))
         if self._stubs.get(source) is document:
-            entry = self._big()["pages"][source]
+            entry = self._documents.get(source)
             if entry[1] == key:
                 _replay(entry[3], problems)
-                self._keep_page(source, entry)
-                return entry[2]
-            found = read_document(self.root / source, source, problems)
+                page = self._read_pages[source] = self._last_model()["read"][source]
+                return page
+            found = load_stage.read_document(self.root / source, source, problems)
             if found is None:
                 return None
             document = found
         captured = Problems()
         page = read_page(document, defaults, layouts, captured)
         _replay(captured.warnings + captured.errors, problems)
-        if page is not None and not captured.errors and self._sigs.get(source):
-            self._keep_page(source, (self._sigs[source], key, page, captured.warnings, None))
+        sig = self._inputs.get(source)
+        if page is not None and not captured.errors and sig:
+            text = document.body
+            self.documents.set(source, (sig, key, _digest(document.head.encode()), captured.warnings, _digest(text.encode())))
+            self.texts.set(source, text)
+            self._read_pages[source] = page
         return page
-
-    def _keep_page(self, source: str, entry: tuple) -> None:
-        self.pages[source] = entry
-        self._page_source[id(entry[2])] = source
 
     def _defaults_key(self, source: str) -> tuple:
         """The stat of every _defaults.yaml above the page: what its values may come from."""
@@ -427,9 +614,7 @@ class Cache:
         key = []
         for depth in range(1, len(parts) + 1):
             name = "/".join(parts[:depth]) + "/_defaults.yaml"
-            if name not in self._sigs:
-                self._sigs[name] = _sig(self.root / name)
-            sig = self._sigs[name]
+            sig = self._inputs.get(name)
             if sig is not None:
                 if not self._trusted(sig):
                     return ("changed just now", self.started)  # never equal to a stored key
@@ -445,32 +630,47 @@ class Cache:
 
     def plan(self, site, env: jinja2.Environment, assets) -> list[Page]:
         """The pages to render: those whose render key changed, whose links now resolve
-        elsewhere, whose photos changed, or whose output file is not as the last build left it."""
+        elsewhere, whose photos changed, or whose output file is not as the last build left it.
+        When only texts changed (reuse_site), the keys of the other pages are as they were,
+        unless their layout shows other pages' texts: only those pages are looked at."""
         assert self.lookups is not None, "track() the resolver first"
         self._site = site
-        self._global = _digest(code_fingerprint(), _fingerprint(site.settings), _fingerprint(sorted(assets.items())))
-        old = self._big()["renders"] if self.incremental else {}
-        # What links can lead to: when none of it changed, every recorded answer still holds.
-        self._links = _digest(
-            site.settings.base_path.encode(),
-            "\n".join(f"{source}\t{page.url}" for source, page in site.by_source.items()).encode(),
-            _fingerprint((sorted(site.hidden.items()), sorted(s.source for s in site.statics))),
-        )
+        texts_only = self._texts_only is not None
+        if texts_only:
+            # The site is the last one but for some texts: what the keys are made of is too.
+            self._global, self._links = self.old["global"], self.old["links"]
+            self._reach = dict(self.old["reach"])
+            self._facets = {n: value for n, value in self.old["facets"].items() if _without_texts(n, self._new_moment)}
+        else:
+            self._global = _digest(code_fingerprint(), _fingerprint(site.settings), _fingerprint(sorted(assets.items())))
+            # What links can lead to: when none of it changed, every recorded answer still holds.
+            self._links = _digest(
+                site.settings.base_path.encode(),
+                "\n".join(f"{source}\t{page.url}" for source, page in site.by_source.items()).encode(),
+                _fingerprint((sorted(site.hidden.items()), sorted(s.source for s in site.statics))),
+            )
         same_links = self.incremental and self.old.get("links") == self._links
+        old_photos = self.old["photos"] if self.incremental else {}
         todo = []
         for page in site.pages:
+            if texts_only and page.output not in self._look:
+                self.kept.add(page.output)  # its key is as it was (see _to_look_at)
+                if page.output in old_photos:
+                    self.photos[page.output] = old_photos[page.output]
+                continue
             key = self._render_key(env, page)
             self._render_keys[page.output] = key
-            entry = old.get(page.output)
+            entry = self._renders.get(page.output) if self.incremental else None
             if (
                 entry
                 and entry[0] == key
                 and self.intact(page.output)
                 and (same_links or self.lookups.still(entry[1]))
-                and self._same_photos(entry[2])
+                and self._same_photos(old_photos.get(page.output, ()))
             ):
-                self.renders[page.output] = entry
                 self.kept.add(page.output)
+                if page.output in old_photos:
+                    self.photos[page.output] = old_photos[page.output]
             else:
                 todo.append(page)
         return todo
@@ -478,20 +678,23 @@ class Cache:
     def rendered(self, page: Page, lookups: str, photos: tuple[str, ...] = ()) -> None:
         """Remember a page rendered now: its key, its link answers, and the photo files it
         named (render/images.py) with their stat."""
-        stats = tuple((source, _sig(self.root / source)) for source in photos)
-        self.renders[page.output] = (self._render_keys[page.output], lookups, stats)
+        self.renders.set(page.output, (self._render_keys[page.output], lookups))
+        if photos:
+            self.photos[page.output] = tuple((source, self._inputs.get(source)) for source in photos)
+        else:
+            self.photos.pop(page.output, None)
 
     def _same_photos(self, stats: tuple) -> bool:
         """Every photo a page named is the same file as when it was rendered (or still missing)."""
         for source, sig in stats:
-            now = _sig(self.root / source)
+            now = self._inputs.get(source)
             if now != sig or (now is not None and not self._trusted(now)):
                 return False
         return True
 
     def kept_photos(self) -> list[str]:
         """The photos named by the pages this build keeps: their resized files are published again."""
-        return [source for path in sorted(self.kept) for source, _ in self.renders.get(path, (None, None, ()))[2]]
+        return [source for path in sorted(self.photos) if path in self.kept for source, _ in self.photos[path]]
 
     def keep_group(self, name: str, facets: tuple[str, ...]) -> bool:
         """Whether a group of outputs made from site-wide values (the calendars) can stay."""
@@ -516,6 +719,8 @@ class Cache:
         templates, facets = self._reach_of(env, f"{page.layout}.html")
         meta, body = self._page_digests(page)
         parts = [self._global, meta, body, templates]
+        if page.items:  # the texts of a listing's items: a layout could show them whole
+            parts.append(_digest(*(self._page_digests(i)[1] for i in page.items if type(i) is Page)))
         for facet in sorted(facets):
             value = self._facet_of_page(facet, page) if facet.endswith(":page") else self._facet(facet)
             parts += [facet.encode(), value]
@@ -538,6 +743,10 @@ class Cache:
 
     def _reach_of(self, env: jinja2.Environment, layout: str) -> tuple[bytes, frozenset]:
         if layout not in self._reach:
+            import jinja2
+
+            from alagen import dependencies
+
             reach = dependencies.reach(env, layout)
             parts = []
             for name in reach.templates:
@@ -549,30 +758,30 @@ class Cache:
         return self._reach[layout]
 
     def _page_digests(self, page: Page) -> tuple[bytes, bytes]:
-        """(everything but the body, the body) of a page; kept with a cached page."""
-        source = self._page_source.get(id(page))
-        entry = self.pages.get(source) if source else None
-        if entry and entry[2] is page and entry[4]:
-            return entry[4]
-        if id(page) in self._made_digests:
-            return self._made_digests[id(page)][1]
+        """(everything but the text, the text) of a page. A listing's items count by their
+        values alone: a layout that shows another page's text reads the "bodies" facet."""
+        known = self._digests.get(id(page))
+        if known is not None and known[0] is page:
+            return known[1]
+        stored = self._stored_digests(page)
+        if stored is not None:
+            self._digests[id(page)] = (page, stored)
+            return stored
+        # `where` as its items: a mapping read back from the cache is another type than one made now.
         values = tuple(
             self._items_digest(page.items) if f.name == "items" else getattr(page, f.name)
             for f in dataclasses.fields(page)
-            if f.name != "body"
+            if f.name not in ("body", "where")
         )
         digests = (_fingerprint((values, sorted(page.where.items()))), _digest(page.body.encode()))
-        if entry and entry[2] is page:
-            self.pages[source] = entry[:4] + (digests,)
-        else:
-            self._made_digests[id(page)] = (page, digests)  # the page kept alive: its id stays its own
+        self._digests[id(page)] = (page, digests)  # the page kept alive: its id stays its own
         return digests
 
     def _items_digest(self, items: tuple) -> bytes:
-        """A listing's items: its pages by their digests (their values and text), not pickled
-        whole. Pickling writes an object met twice once, so whole pages gave other bytes when
-        some came from the cache (sharing strings) and some were read anew."""
-        return _digest(*(b"".join(self._page_digests(i)) if isinstance(i, Page) else _fingerprint(i) for i in items))
+        """A listing's items: its pages by their digests, not pickled whole. Pickling writes an
+        object met twice once, so whole pages gave other bytes when some came from the cache
+        (sharing strings) and some were read anew."""
+        return _digest(*(self._page_digests(i)[0] if isinstance(i, Page) else _fingerprint(i) for i in items))
 
     def _facet(self, name: str) -> bytes:
         if name not in self._facets:
@@ -644,12 +853,14 @@ class Cache:
         return entry[0] == self.digest_of(output)
 
     def kept_size(self) -> int:
-        return sum(self.old["outputs"][p][1][1] for p in self.kept)
+        outputs = self.old["outputs"]
+        return sum([outputs[path][1][1] for path in self.kept])
 
     def stale(self, outputs) -> list[str]:
         """Files in the output folder that this build does not make."""
         wanted = {o.path for o in outputs} | self.kept
-        return sorted(p for p in self.actual if p not in wanted)
+        self._stale = sorted(p for p in self.actual if p not in wanted)
+        return self._stale
 
     def search_key(self, outputs) -> bytes:
         """What Pagefind reads: the pages marked for indexing (every page if none is)."""
@@ -660,47 +871,51 @@ class Cache:
         return _digest(*(p.encode() + chosen[p][0] for p in sorted(chosen)))
 
     def _output_entries(self, outputs) -> dict[str, tuple]:
-        """(digest, stat or None, marked for search, 0) of every output of this build."""
-        entries: dict[str, tuple] = {}
-        for path in self.kept:
-            old = self.old["outputs"][path]
-            entries[path] = (old[0], old[1], old[2], 0)
+        """(digest, stat or None, marked for search) of every output of this build."""
+        old = self.old["outputs"] if self.old else {}
+        entries: dict[str, tuple] = {path: old[path] for path in self.kept}
         for output in outputs:
             data = output.data
             if data is None and output.path.endswith(".html"):
                 data = Path(output.copy_from).read_bytes()
-            entries[output.path] = (self.digest_of(output), None, bool(data and SEARCH_MARK in data), 0)
+            entries[output.path] = (self.digest_of(output), None, bool(data and SEARCH_MARK in data))
         return entries
 
     def search_unchanged(self, outputs) -> int | None:
         """Pages indexed by the last build when the search index still fits this build."""
         old = self.old.get("search") if self.incremental else None
-        if old and old[0] == self.search_key(outputs) and (self.out / "pagefind").is_dir():
+        if old and old[0] == self.search_key(outputs) and (self.out / filestats.SEARCH_FOLDER).is_dir():
             return old[1]
         return None
 
     # ------------------------------------------------------------------ saving --
 
-    def save(self, outputs, written: set[str] | None, indexed: int | None, report: dict) -> None:
+    def save(self, outputs, written: set[str] | None, indexed: int | None, report: dict, assets=()) -> None:
         """Record this build. `written`: the files this build wrote in place (None: the whole
-        output folder is new, and is read again)."""
+        output folder is new, and is read again). `assets`: the theme's files, as loaded."""
         entries = self._output_entries(outputs)
-        actual = self._scan() if written is None else self.actual
+        if written is None:  # a new folder, with only this build's files: their stats, and their folders'
+            actual, folders = {}, {}
+            filestats.restat(self.out, [*entries, ""], actual, folders)
+        else:
+            actual, folders = dict(self.actual), dict(self.folders)
+            filestats.restat(self.out, [*written, *self._stale, ""], actual, folders)
         final = {}
-        for path, (digest, _, marked, _) in entries.items():
-            if written is None:
-                sig = actual.get(path)
-            elif path in written:
-                try:
-                    sig = _out_sig(os.stat(self.out / path))
-                except OSError:
-                    sig = None
-            else:
-                sig = actual.get(path)
+        for path, entry in entries.items():
+            sig = actual.get(path)
             if sig is not None:
-                final[path] = (digest, sig, marked, 0)
-        small = {
-            "format": FORMAT,
+                final[path] = entry if entry[1] == sig else (entry[0], sig, entry[2])
+        site = self._site
+        texts_only = self._texts_only is not None
+        if not texts_only:
+            self.assets = tuple(a.source for a in assets)
+            read = {source: self._read_pages[source] for source in sorted(self._read_pages)}
+            self.documents.drop(self.documents.keys() - read.keys())
+            self.texts.drop(self.texts.keys() - read.keys())
+            self.renders.drop(self.renders.keys() - {p.output for p in site.pages})
+        facets = dict(self.old["facets"]) if texts_only else {}
+        facets.update(self._facets)
+        record = {
             "code": code_fingerprint(),
             "root": str(self.root),
             "out": str(self.out),
@@ -708,45 +923,45 @@ class Cache:
             "options": self.options_key,
             "inputs": self._inputs,
             "outputs": final,
+            "folders": folders,
             "groups": self.groups,
             "search": (self.search_key(outputs), indexed) if indexed is not None else None,
-            "links": getattr(self, "_links", None),
+            "links": self._links,
+            "global": self._global,
+            "facets": facets,
+            "reach": self._reach,
+            "photos": self.photos,
+            "assets": self.assets,
             "report": report,
         }
-        shards: list[bytes] = []
-        index: list[tuple[str, int, int, int]] = []
-        kept: dict[tuple[str, int], tuple[dict, bytes]] = {}
-        for kind, entries in (("pages", self.pages), ("renders", self.renders), ("records", self.records)):
-            parts: list[dict] = [{} for _ in range(SHARDS)]
-            for name, entry in entries.items():
-                parts[zlib.crc32(name.encode()) % SHARDS][name] = entry
-            for number, part in enumerate(parts):
-                old = self._old_shards.get((kind, number))
-                same = old is not None and old[0].keys() == part.keys() and all(old[0][k] is v for k, v in part.items())
-                data = old[1] if same else _dump(part)
-                shards.append(data)
-                index.append((kind, number, len(data), zlib.crc32(data)))
-                kept[(kind, number)] = (part, data)
-        small_data, index_data = _dump(small), _dump(index)
-        header = b" ".join(
-            [MAGIC, str(FORMAT).encode()]
-            + [str(n).encode() for n in (len(small_data), zlib.crc32(small_data), len(index_data), zlib.crc32(index_data))]
-        )
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}")
+        parts = {**self.documents.parts(), **self.texts.parts(), **self.renders.parts()}
+        if texts_only:
+            parts["model"] = self._parts["model"]  # the same model: its bytes do not hold the texts
+            model = self._model_now if not self._model_now["missing"] else None  # in memory: only whole
+        else:
+            texts = {source: page.body for source, page in read.items()}  # a page's text is its file's
+            digests = [self._page_digests(p) for p in site.pages]
+            model = {
+                "site": site,
+                "read": read,
+                "records": self.records,
+                "metas": b"".join(meta for meta, _ in digests),
+                # A text's digest is kept with its file's entry; other bodies' (records', listings') here.
+                "bodies": {
+                    n: body for n, (p, (_, body)) in enumerate(zip(site.pages, digests)) if not (p.body and p.body is texts.get(p.source))
+                },
+            }
+            parts["model"] = state.Part.of("model", state.dump_model(model, texts, Page))
+            model.update(texts=texts, missing=set())
         try:
-            with open(temporary, "wb") as handle:
-                for data in (header + b"\n", small_data, index_data, *shards):
-                    handle.write(data)
-            os.replace(temporary, self.file)
+            state.write(self.file, record, parts, self.old)
         except OSError as err:  # a cache that cannot be written only makes the next build slower
             self.notes.append(f"warning: the build cache could not be written ({err.strerror})")
-            temporary.unlink(missing_ok=True)
             return
         _memory.clear()  # one site at a time: keep memory small
         sig = _sig(self.file)
-        if sig:
-            _memory[str(self.file)] = (sig, small, {"pages": self.pages, "renders": self.renders, "records": self.records}, kept)
+        if sig is not None:
+            _memory[str(self.file)] = (sig, record, parts, model, self.documents, self.texts, self.renders)
 
 
 def _replay(problems: tuple[Problem, ...], into: Problems) -> None:
@@ -765,5 +980,3 @@ def options_key(now: dt.date | dt.datetime | None, drafts: bool, strict: bool, s
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     fixed = bool(now) or bool(epoch)
     return (fixed, repr(now), epoch, drafts, strict, search)
-
-

@@ -7,13 +7,16 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alagen import __version__
-from alagen.clock import parse_now
-from alagen.errors import BuildFailed, excerpt
-from alagen.pipeline import BuildOptions, BuildReport, build, read_site
-from alagen.progress import Bar, Silent, summary_table
-from alagen.search import SearchFailed
+
+if TYPE_CHECKING:
+    from alagen.errors import BuildFailed
+    from alagen.pipeline import BuildOptions, BuildReport
+
+# The rest of alagen is loaded by the command that needs it: `alagen build` begins looking
+# at the files' stats in a worker meanwhile (filestats.look_ahead).
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +38,8 @@ class UsageError(Exception):
 
 def build_date(value: str | None):
     """--now as the build date, or None for the default."""
+    from alagen.clock import parse_now
+
     try:
         return parse_now(value) if value else None
     except ValueError as err:
@@ -171,8 +176,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    now = build_date(args.now)
+    import gc
+
+    gc.disable()  # the process ends after the build: collecting cycles on the way out only costs time
     root = args.site.resolve()
+    if not args.no_cache:
+        from alagen import filestats
+
+        filestats.look_ahead((args.out or root / "build").absolute())  # the default of BuildOptions.out
+    from alagen.errors import BuildFailed, excerpt
+    from alagen.pipeline import BuildOptions
+    from alagen.progress import Bar, Silent
+    from alagen.search import SearchFailed
+
+    now = build_date(args.now)
     options = BuildOptions(
         root=root,
         out=args.out,
@@ -215,6 +232,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build(options: BuildOptions, progress) -> BuildReport:
     """The build, with the progress bar cleared before anything else is printed."""
+    from alagen.pipeline import build
+
     try:
         return build(options, progress)
     finally:
@@ -224,6 +243,9 @@ def _build(options: BuildOptions, progress) -> BuildReport:
 def cmd_check(args: argparse.Namespace) -> int:
     from alagen.check import a11y, check_build
     from alagen.check.report import FORMATS
+    from alagen.errors import BuildFailed, excerpt
+    from alagen.pipeline import BuildOptions, build, read_site
+    from alagen.search import SearchFailed
 
     now = build_date(args.now)
     root = args.site.resolve()
@@ -264,6 +286,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_problems(failed: BuildFailed, root: Path, verbose: bool) -> None:
+    from alagen.errors import excerpt
+
     for problem in failed.problems:
         print(excerpt(problem, root), file=sys.stderr)
     errors = sum(1 for p in failed.problems if p.severity == "error")
@@ -277,6 +301,8 @@ def _print_problems(failed: BuildFailed, root: Path, verbose: bool) -> None:
 
 
 def summary(report: BuildReport, root: Path) -> str:
+    from alagen.progress import summary_table
+
     try:
         out = report.out.relative_to(root).as_posix() + "/"
     except ValueError:

@@ -29,6 +29,7 @@ class Document:
     body: str
     body_line: int  # the file line where the body starts
     has_front_matter: bool
+    head: str = ""  # the text before the body: the front matter between its '---' lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,31 @@ def read_document(path: Path, source: str, problems: Problems) -> Document | Non
     return None if text is None else _split_page(text, source, problems)
 
 
+def read_head_and_body(path: Path, source: str) -> tuple[str, str] | None:
+    """A page's head (its front matter, with the '---' lines) and body, without reading the
+    YAML: what the build cache compares to tell an edit of the text alone. None when the file
+    cannot be read or has no front matter that closes."""
+    text = _read_text(path, source, Problems())
+    if text is None:
+        return None
+    lines = text.split("\n")
+    index = _closing_line(lines)
+    if index is None:
+        return None
+    body = "\n".join(lines[index + 1 :])
+    return text[: len(text) - len(body)], body
+
+
+def _closing_line(lines: list[str]) -> int | None:
+    """The index of the line that closes the front matter opened on the first line."""
+    if lines[0].rstrip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return index
+    return None
+
+
 def _read_text(path: Path, source: str, problems: Problems) -> str | None:
     """The file as text: UTF-8, a BOM dropped, CRLF and CR turned into LF."""
     try:
@@ -198,10 +224,8 @@ def _split_page(text: str, source: str, problems: Problems) -> Document | None:
     empty = yamlfile.Positions(source, MappingProxyType({}))
     if lines[0].rstrip() != "---":
         return Document(source, MappingProxyType({}), empty, text, 1, has_front_matter=False)
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            break
-    else:
+    index = _closing_line(lines)
+    if index is None:
         problems.error(
             Location(source, 1, 1),
             "the front matter opened with '---' on line 1 never closes; add a line '---' after its last key",
@@ -224,4 +248,5 @@ def _split_page(text: str, source: str, problems: Problems) -> Document | None:
         )
         return None
     body = "\n".join(lines[index + 1 :])
-    return Document(source, MappingProxyType(front), positions, body, index + 2, has_front_matter=True)
+    head = text[: len(text) - len(body)]
+    return Document(source, MappingProxyType(front), positions, body, index + 2, has_front_matter=True, head=head)

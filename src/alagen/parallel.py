@@ -8,7 +8,6 @@ the order of the items, whatever the workers' timing, so output stays determinis
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from typing import Callable, Sequence, TypeVar
@@ -35,6 +34,38 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def beside(function: Callable[[], Result], large: bool) -> Callable[[], Result]:
+    """Start function() in a forked process while this one goes on with other work; call the
+    returned function for its result (sent back pickled). In this process, at once, when the
+    work is small, when there is one core, when other threads run, or without fork."""
+    if not large or cores() < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
+        result = function()
+        return lambda: result
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: its result into the pipe, then gone (no clean-up of the parent's)
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(pickle.dumps(function(), pickle.HIGHEST_PROTOCOL))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+
+    def result() -> Result:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        try:
+            return pickle.loads(data)
+        except Exception:  # the worker failed: do the work here
+            return function()
+
+    return result
+
+
 def run_all(
     function: Callable[[Item], Result], items: Sequence[Item], done: Callable[[int], None] | None = None
 ) -> list[Result]:
@@ -45,6 +76,8 @@ def run_all(
     # Forking while other threads run (a server, a file watcher) could copy a lock one of
     # them holds into the child, where nobody ever releases it: such a process works alone.
     alone = threading.active_count() > 1
+    if workers >= 2 and len(items) >= MIN_ITEMS and not alone:
+        import multiprocessing  # only for a batch worth forking for
     if workers < 2 or len(items) < MIN_ITEMS or alone or "fork" not in multiprocessing.get_all_start_methods():
         results = []
         for item in items:

@@ -15,7 +15,6 @@ from alagen.errors import Problem, Problems
 from alagen.load import load
 from alagen.model.site import Site, build_site
 from alagen.progress import Progress, Silent
-from alagen.render import render_site
 from alagen.search import index_site
 from alagen.write import discard, new_folder, publish, stage, update
 
@@ -36,6 +35,10 @@ class BuildOptions:
     strict: bool = False  # warnings (doubtful data) fail the build
     search: bool = True  # index the site with Pagefind
     cache: bool = True  # redo only what changed since the last build (.alagen-cache/ beside out)
+    # The source files changed since this process's last build, as a file watcher saw them
+    # (`alagen serve`): with them, the sources are not walked again, and the output folder is
+    # taken to be this process's own, as it left it. None: look at every file.
+    changed: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,26 +86,36 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
 
     cache = None
     if options.cache:
-        cache = Cache(root, out, options_key(options.now, options.drafts, options.strict, options.search))
+        key = options_key(options.now, options.drafts, options.strict, options.search)
+        cache = Cache(root, out, key, options.changed)
         previous = cache.unchanged_site()
         if previous is not None:  # nothing read or written has changed: the site is as it is
             lap("check")
             return BuildReport(**previous, out=out, timings=tuple(timings), kept=previous["pages"], notes=tuple(cache.notes))
-    progress.stage("load")
-    sources = load(root, problems, cache.reuse_document if cache else None)
-    lap("load")
-    progress.stage("model")
-    if cache is not None:
-        site = build_site(sources, options.now, options.drafts, problems, cache.read_page, cache.read_records)
+    # Only the texts of pages changed: the last model holds, with the new texts (cache.py).
+    site = cache.reuse_site(problems) if cache is not None else None
+    if site is not None:
+        assets, data_files = cache.reused_sources()
+        lap("reuse")
     else:
-        site = build_site(sources, options.now, options.drafts, problems)
-    lap("model")
+        progress.stage("load")
+        sources = load(root, problems, cache.reuse_document if cache else None)
+        assets, data_files = sources.assets, len(sources.data)
+        lap("load")
+        progress.stage("model")
+        if cache is not None:
+            site = build_site(sources, options.now, options.drafts, problems, cache.read_page, cache.read_records)
+        else:
+            site = build_site(sources, options.now, options.drafts, problems)
+        lap("model")
     progress.stage("render", total=len(site.pages))
     # A new site is written as it is rendered; an update of build/ waits for every check.
     folder = None if cache is not None and cache.incremental else new_folder(out)
+    from alagen.render import render_site  # Jinja and Markdown: not for a build with nothing to do
+
     try:
         outputs = render_site(
-            site, root, sources.assets, problems, cache, write_to=folder, on_page=progress.advance,
+            site, root, assets, problems, cache, write_to=folder, on_page=progress.advance,
             photo_cache=out.parent / CACHE_FOLDER,  # resized photos: in its images/, apart from the state
         )
     except BaseException:
@@ -139,18 +152,18 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     summary = dict(
         pages=len(site.pages),
         records=tuple((name, len(getattr(site.records, name))) for name in ("events", "jobs", "awards", "publications")),
-        data_files=len(sources.data),
+        data_files=data_files,
         files=files,
         size=size,
         indexed=indexed,
         warnings=problems.warnings,
     )
     if cache is not None:
-        cache.save(outputs, written, indexed, summary)
+        cache.save(outputs, written, indexed, summary, assets)
         lap("cache")
     kept = sum(1 for p in site.pages if cache is not None and p.output in cache.kept)
     global _last
-    _last = (site, sources, cache)
+    _last = (site, cache)
     return BuildReport(**summary, out=out, timings=tuple(timings), kept=kept, notes=tuple(cache.notes if cache else ()))
 
 

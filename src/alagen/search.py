@@ -8,11 +8,14 @@ only), so menus, footers, listings and closed jobs stay out of the index.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 class SearchFailed(Exception):
@@ -34,6 +37,8 @@ def index_site(folder: Path) -> Indexed:
 
 def start_index(folder: Path) -> subprocess.Popen:
     """Start Pagefind on `folder` without waiting, so `alagen serve` can stop it on Ctrl-C."""
+    import subprocess  # loaded by a build that indexes, only
+
     try:
         return subprocess.Popen(
             [sys.executable, "-m", "pagefind", "--site", str(folder)],
@@ -48,6 +53,8 @@ def start_index(folder: Path) -> subprocess.Popen:
 
 def finish_index(process: subprocess.Popen, timeout: float = 600) -> Indexed:
     """Wait for a Pagefind run from `start_index`; raise SearchFailed if it failed."""
+    import subprocess
+
     started = time.perf_counter()
     try:
         stdout, stderr = process.communicate(timeout=timeout)

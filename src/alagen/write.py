@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
@@ -32,6 +31,8 @@ def new_folder(out: Path) -> Path:
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
+    import tempfile  # a new folder: a whole build, which can afford it
+
     return Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
 
 

@@ -11,24 +11,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
-
-import yaml
+from typing import TYPE_CHECKING, Any, Mapping
 
 from alagen.errors import Location, Problem, SourceError
 
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
+
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_Loader: Any = None  # made with PyYAML on the first parse: a build that reads no YAML never loads it
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    pass
+def _loader() -> Any:
+    """PyYAML's safe loader (the C one when there is one), without timestamp resolving."""
+    global _Loader, yaml
+    if _Loader is None:
+        import yaml
 
+        class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+            pass
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+        Loader.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+        _Loader = Loader
+    return _Loader
 
 # Tags the safe constructor knows; anything else (!!python/object, !custom) is refused
 # with a message of our own rather than PyYAML's.
@@ -110,7 +118,7 @@ def parse(text: str, path: str, first_line: int = 1) -> tuple[Any, Positions]:
 
     Raises SourceError with the line and column of the first syntax error."""
     offset = first_line - 1
-    loader = _Loader(text)
+    loader = _loader()(text)
     spots: dict[Key, Spot] = {}
     try:
         node = loader.get_single_node()

@@ -6,7 +6,8 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
 
 from alagen.clock import Clock, make_clock
 from alagen.errors import Location, Problems
@@ -232,6 +233,58 @@ def build_site(
         topics=topics,
         redirects=redirects,
     )
+
+
+def days_seen(site: Site, clock: Clock) -> tuple:
+    """What of the build clock the model reads: the build date (publish and expires dates,
+    open jobs, award deadlines), and the date in the time zone of each event (an event is
+    upcoming until its last day has passed there). The site made at another moment with the
+    same days is this one but for its clock. A new use of the clock in the model must show here."""
+    zones = sorted({event.timezone for event in site.records.events})
+    return clock.today, tuple(clock.moment.astimezone(ZoneInfo(zone)).date() for zone in zones)
+
+
+def with_texts(site: Site, texts: Mapping[str, tuple[str, str]], others: Iterable[Page] = ()) -> tuple[Site, dict[int, Page]]:
+    """The site after the texts (Markdown bodies) of some pages changed and nothing else:
+    `texts` maps a source to (its old text, its new text). The pages holding an old text
+    (the page, and a listing made from it) get the new one, and listings of those get them
+    among their items. build_site never reads a text, so this is the site it would make.
+    `others`: pages outside the site (drafts) to give their new text too. Returns the site
+    and every page replaced, by the id of the page it replaces."""
+    swapped: dict[int, Page] = {}
+    listed = (i for p in site.pages for i in p.items if type(i) is Page)
+    pages = tuple({id(p): p for p in (*site.pages, *others, *listed)}.values())
+    for page in pages:
+        old_new = texts.get(page.source)
+        if old_new is not None and page.body is old_new[0]:
+            swapped[id(page)] = dataclasses.replace(page, body=old_new[1])
+    while True:  # listings of replaced pages are replaced too, and listings of those
+        more = {}
+        for page in pages:
+            now = swapped.get(id(page), page)
+            if now.items:
+                items = tuple(swapped.get(id(i), i) if type(i) is Page else i for i in now.items)
+                if any(a is not b for a, b in zip(items, now.items)):
+                    more[id(page)] = dataclasses.replace(now, items=items)
+        if not more:
+            break
+        swapped.update(more)
+
+    def new(value):
+        if type(value) is Page:
+            return swapped.get(id(value), value)
+        if type(value) is tuple and any(type(v) is Page for v in value):
+            return tuple(swapped.get(id(v), v) if type(v) is Page else v for v in value)
+        return value
+
+    changes = {}
+    for field in dataclasses.fields(site):
+        value = getattr(site, field.name)
+        if type(value) is tuple:
+            changes[field.name] = new(value)
+        elif isinstance(value, MappingProxyType) and any(new(v) is not v for v in value.values()):
+            changes[field.name] = MappingProxyType({k: new(v) for k, v in value.items()})
+    return dataclasses.replace(site, **changes), swapped
 
 
 def _units_used(pages: list[Page], records: Records, defaults: Mapping[str, tuple[dict, dict]]):

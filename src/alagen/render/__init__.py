@@ -52,22 +52,32 @@ def render_site(
         on_page(len(site.pages) - len(todo))  # the pages the cache keeps are done already
     pages, page_problems = html.render_pages(site, env, markdown, resolve, root, todo, cache, write_to, on_page, images)
     problems.extend(page_problems)
-    if cache is not None and cache.keep_group("calendars", CALENDAR_FACETS):
-        calendars = ()
-    else:
-        calendars = calendar.calendars(site, problems)
-        if cache is not None:
-            cache.made_group("calendars", calendars)
-    records = calendars + feeds.feeds(site)
+    calendars = _group(cache, "calendars", CALENDAR_FACETS, lambda: calendar.calendars(site, problems))
+    records = calendars + _group(cache, "feeds", FEED_FACETS, lambda: feeds.feeds(site))
     problems.check()
     statics = tuple(Output(s.source.removeprefix("content/"), copy_from=s.path) for s in site.statics)
     outputs = pages + statics + asset_outputs + images.outputs() + redirects.redirects(site)
-    outputs += records + (sitemap.sitemap(site), sitemap.robots(site))
+    outputs += records + _group(cache, "sitemap", SITEMAP_FACETS, lambda: (sitemap.sitemap(site),)) + (sitemap.robots(site),)
     redirects.check_made_targets(site, outputs, problems, kept=cache.kept if cache is not None else ())
     problems.check()
     return outputs
 
 
+def _group(cache, name: str, facets: tuple[str, ...], make) -> tuple[Output, ...]:
+    """Outputs made from site-wide values: left as they are when those did not change."""
+    if cache is not None and cache.keep_group(name, facets):
+        return ()
+    made = tuple(make())
+    if cache is not None:
+        cache.made_group(name, made)
+    return made
+
+
 # What the calendar files are made from: the events, which are upcoming, the build clock
 # (their DTSTAMP), and the units' names (besides the settings, part of every key).
 CALENDAR_FACETS = ("records:events", "current", "moment", "units")
+# The feeds: news items (their values, not their text), open jobs, units' names, and the
+# build clock (a feed without entries is as new as the build).
+FEED_FACETS = ("news", "current", "records:jobs", "units", "moment")
+# The sitemap: every page's address and date.
+SITEMAP_FACETS = ("pages",)

@@ -14,9 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import icalendar
 
 from alagen import parallel
 from alagen.errors import Problems
@@ -24,6 +23,9 @@ from alagen.model.records import Event
 from alagen.model.site import Site
 from alagen.output import Output
 from alagen.render.sitemap import absolute
+
+if TYPE_CHECKING:
+    import icalendar
 
 EVENTS = "events"
 ALL = "calendar"  # events/calendar.ics; a unit's is events/calendar-<unit>.ics
@@ -35,6 +37,7 @@ def calendars(site: Site, problems: Problems) -> tuple[Output, ...]:
     A site with no events at all has none, as it has no /events/ listing either."""
     if not site.events:
         return ()
+    import icalendar  # noqa: F401  (loaded here, before workers fork: a build that keeps its calendars never needs it)
     upcoming = site.upcoming_events()
     units = sorted({e.unit for e in upcoming if e.unit})
     outputs = [_file(site, f"{EVENTS}/{ALL}.ics", f"{site.settings.title}: Events", upcoming, REFRESH)]
@@ -57,6 +60,8 @@ def calendars(site: Site, problems: Problems) -> tuple[Output, ...]:
 
 
 def _file(site: Site, path: str, name: str, events: Iterable[Event], refresh: dt.timedelta | None) -> Output:
+    import icalendar
+
     host = _host(site)
     calendar = icalendar.Calendar.new(
         prodid=f"-//{site.settings.title}//alagen//EN",
@@ -75,6 +80,8 @@ def _file(site: Site, path: str, name: str, events: Iterable[Event], refresh: dt
 
 
 def _vevent(site: Site, event: Event, host: str, stamp: dt.datetime) -> icalendar.Event:
+    import icalendar
+
     page = absolute(site, event.page_url)
     start, end = _times(event)
     return icalendar.Event.new(
@@ -108,6 +115,8 @@ def _times(event: Event) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime |
 
 def _add_timezones(calendar: icalendar.Calendar, events: tuple[Event, ...]) -> None:
     """A VTIMEZONE for each TZID used, before the events, covering the events' years."""
+    import icalendar
+
     if not events:
         return
     first = dt.date(min(e.first_day for e in events).year, 1, 1)

@@ -14,8 +14,6 @@ import datetime as dt
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from feedgen.feed import FeedGenerator
-
 from alagen.model.pages import Page
 from alagen.model.records import Job
 from alagen.model.site import Site
@@ -51,6 +49,8 @@ def _news(site: Site) -> tuple[Page, ...]:
 
 
 def _feed(site: Site, url: str, home: str, title: str, items: Iterable[Page | Job]) -> Output:
+    from feedgen.feed import FeedGenerator  # with lxml: loaded only by a build that writes a feed
+
     feed = FeedGenerator()
     feed.id(absolute(site, url))
     feed.title(title)

@@ -16,8 +16,6 @@ import hashlib
 import os
 import posixpath
 import re
-import tempfile
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -232,6 +230,8 @@ def _save(image, width: int, height: int, fmt: str, target: Path) -> None:
     options = {"JPEG": {"quality": 82, "optimize": True, "progressive": True}, "WEBP": {"quality": 80, "method": 6},
                "PNG": {"optimize": True}}[fmt]
     target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:
         with os.fdopen(handle, "wb") as file:
@@ -245,6 +245,8 @@ def _save(image, width: int, height: int, fmt: str, target: Path) -> None:
 
 def _svg_size(path: Path) -> tuple[int | None, int | None]:
     """An SVG's width and height in pixels (attributes, else its viewBox), if it says."""
+    import xml.etree.ElementTree as ET  # loaded for an SVG, only
+
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError):

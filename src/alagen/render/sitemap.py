@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from alagen.model import urls
 from alagen.model.site import NOT_FOUND_URL, Site
 from alagen.output import Output
 
 NOT_IN_SITEMAP = (NOT_FOUND_URL,)
+
+
+def escape(text: str) -> str:
+    """&, < and > as XML entities (xml.sax.saxutils.escape, without loading urllib.request)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def absolute(site: Site, url: str) -> str:

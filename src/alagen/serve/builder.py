@@ -2,11 +2,13 @@
 
 Serve has no build logic of its own: the pipeline's build cache (.alagen-cache/ beside the
 server's folder, kept in memory between rebuilds) makes each rebuild redo only what the
-change touched.
+change touched. The watcher's paths go with each build, so it looks at those files alone,
+not at every file of the site.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass
@@ -43,14 +45,21 @@ class Builder:
         self.root = root
         self.options = BuildOptions(root=root, out=out, now=now, drafts=drafts, search=False)
         self.base_path = "/"
+        self._pending: set[str] | None = None  # changed since the last good build; None: unknown
 
     def rebuild(self, changed: Iterable[str] = ()) -> Result:
-        """Build the site again after `changed` (paths from the site root). A failed build
-        leaves the previous site in `out` as it was."""
+        """Build the site again after `changed` (paths from the site root, as the watcher saw
+        them). A failed build leaves the previous site in `out` as it was, and its changes
+        count again in the next build."""
         changed = tuple(changed)
+        if self._pending is not None:
+            self._pending.update(changed)
         started = time.perf_counter()
+        options = self.options
+        if self._pending is not None:
+            options = dataclasses.replace(options, changed=tuple(sorted(self._pending)))
         try:
-            report = build(self.options)
+            report = build(options)
         except BuildFailed as failed:
             problems = tuple(excerpt(problem, self.root) for problem in failed.problems)
             errors = sum(1 for problem in failed.problems if problem.severity == "error")
@@ -60,6 +69,7 @@ class Builder:
         except Exception as err:  # a bug in alagen: keep serving, and say so
             problem = f"alagen: internal error: {type(err).__name__}: {err} (a bug in alagen; please report it)"
             return Result(None, (problem,), (), time.perf_counter() - started, changed, 1)
+        self._pending = set()  # the watcher runs from before the first build: it saw every change since
         self.base_path = self._base_path()
         warnings = tuple(excerpt(problem, self.root) for problem in report.warnings)
         return Result(report, (), warnings, time.perf_counter() - started, changed)
