@@ -234,8 +234,9 @@ class Cache:
             # is looked at in a worker meanwhile: both are mostly waiting for the disk.
             recorded = {path: entry[1] for path, entry in self.old["outputs"].items()} if self.old else {}
             folders = self.old["folders"] if self.old else {}
-            if ahead is None:
-                ahead = parallel.beside(lambda: filestats.outputs_changed(out, recorded, folders), len(recorded) > OUTPUTS_BESIDE)
+            if ahead is None:  # in a worker, unless this process holds the last build (a large one to fork)
+                worth = len(recorded) > OUTPUTS_BESIDE and not remembered
+                ahead = parallel.beside(lambda: filestats.outputs_changed(out, recorded, folders), worth)
             self._inputs = filestats.sources(root)
             changed_files, moved = ahead() or filestats.outputs_changed(out, recorded, folders)
             self.actual = _updated(recorded, changed_files)
