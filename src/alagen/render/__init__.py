@@ -73,9 +73,9 @@ def _group(cache, name: str, facets: tuple[str, ...], make) -> tuple[Output, ...
     return made
 
 
-# What the calendar files are made from: the events, which are upcoming, the build clock
+# What the calendar files are made from: the events, which are upcoming, the build day
 # (their DTSTAMP), and the units' names (besides the settings, part of every key).
-CALENDAR_FACETS = ("records:events", "current", "moment", "units")
+CALENDAR_FACETS = ("records:events", "current", "today", "units")
 # The feeds: news items (their values, not their text), open jobs, units' names, and the
 # build clock (a feed without entries is as new as the build).
 FEED_FACETS = ("news", "current", "records:jobs", "units", "moment")

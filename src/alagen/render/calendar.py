@@ -4,7 +4,8 @@ past ones too, for the "Add to calendar" link on its page).
 
 The `icalendar` library writes every line, so escaping and folding at 75 octets are its
 job, not ours. Nothing here reads the wall clock or makes a random value: DTSTAMP is the
-build clock, UIDs are made from the event id and the site's host, and VTIMEZONEs are added
+start of the build day (so rebuilds on one day, as `alagen serve` makes them, give the same
+bytes), UIDs are made from the event id and the site's host, and VTIMEZONEs are added
 in sorted order (icalendar's own `add_missing_timezones` walks a set, whose order changes
 with PYTHONHASHSEED).
 """
@@ -71,7 +72,7 @@ def _file(site: Site, path: str, name: str, events: Iterable[Event], refresh: dt
     )
     for key in ("NAME", "X-WR-CALNAME"):  # icalendar types these as unknown, unescaped: say TEXT
         calendar.add(key, icalendar.vText(name))
-    stamp = site.clock.moment.astimezone(dt.timezone.utc)
+    stamp = dt.datetime.combine(site.clock.today, dt.time(), site.clock.moment.tzinfo).astimezone(dt.timezone.utc)
     events = tuple(events)  # soonest first, as the records are sorted: stable between builds
     for event in events:
         calendar.add_component(_vevent(site, event, host, stamp))
