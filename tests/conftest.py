@@ -75,6 +75,16 @@ def problems_of(root: Path, now: str = "2025-03-01", **options) -> list[str]:
     return [str(p) for p in failed.value.problems]
 
 
+def at(source: str, needle: str, nth: int = 1) -> str:
+    """'line:col' (1-based) of the nth occurrence of needle in source: where an error must point."""
+    index = -1
+    for _ in range(nth):
+        index = source.index(needle, index + 1)
+    line = source.count("\n", 0, index) + 1
+    col = index - (source.rfind("\n", 0, index) + 1) + 1
+    return f"{line}:{col}"
+
+
 def read(root: Path, path: str) -> str:
     return (root / "build" / path).read_text(encoding="utf-8")
 

@@ -14,7 +14,7 @@ import html5lib
 import pytest
 
 from alagen.model.pages import Pager
-from conftest import build_at, problems_of, read, run_cli
+from conftest import at, build_at, problems_of, read, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 LAYOUTS = REPO / "layouts"
@@ -63,16 +63,6 @@ def the_nav(document, label: str):
 def links(element) -> list[tuple[str, str, str | None]]:
     """(href, text, aria-current) of every link under element, in order."""
     return [(a.get("href"), text(a), a.get("aria-current")) for a in element.iter("a")]
-
-
-def at(source: str, needle: str, nth: int = 1) -> str:
-    """'line:col' (1-based) of the nth occurrence of needle in source: where an error must point."""
-    index = -1
-    for _ in range(nth):
-        index = source.index(needle, index + 1)
-    line = source.count("\n", 0, index) + 1
-    col = index - (source.rfind("\n", 0, index) + 1) + 1
-    return f"{line}:{col}"
 
 
 def sections(document) -> dict[str, object]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from conftest import build_at, problems_of, read, run_cli
+from conftest import at, build_at, problems_of, read, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,16 +32,6 @@ PAGES = {
 def redirects(site, yaml: str, files: dict | None = None) -> Path:
     """The fixture pages with this data/redirects.yaml (and `files` added or replaced)."""
     return site({**PAGES, "data/redirects.yaml": yaml, **(files or {})})
-
-
-def at(source: str, needle: str, nth: int = 1) -> str:
-    """'line:col' (1-based) of the nth occurrence of needle in source."""
-    index = -1
-    for _ in range(nth):
-        index = source.index(needle, index + 1)
-    line = source.count("\n", 0, index) + 1
-    col = index - (source.rfind("\n", 0, index) + 1) + 1
-    return f"{line}:{col}"
 
 
 def rules(root: Path) -> list[str]:
