@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from alagen.load import skipped
+
 SOURCES = ("content", "data", "layouts")  # the folders load.py reads
 SEARCH_FOLDER = "pagefind"  # the search index in the output: Pagefind's own, never compared
 CACHE_FOLDER = ".alagen-cache"  # beside the output folder: the build cache, resized photos
@@ -46,8 +48,7 @@ def ignored(source: str) -> bool:
     if source.startswith("layouts/"):
         return False
     parts = source.split("/")
-    name = parts[-1]
-    return name.startswith((".", "#")) or name.endswith("~") or any(p.startswith(".") for p in parts[1:-1])
+    return skipped(parts[-1]) or any(p.startswith(".") for p in parts[1:-1])
 
 
 def sources(root: Path) -> dict[str, tuple | None]:
@@ -69,7 +70,7 @@ def _walk(directory: str, prefix: str, found: dict, skip_hidden: bool) -> None:
         if entry.is_dir(follow_symlinks=False):
             if not (skip_hidden and name.startswith(".")):
                 _walk(entry.path, f"{prefix}{name}/", found, skip_hidden)
-        elif skip_hidden and (name.startswith((".", "#")) or name.endswith("~") or entry.is_dir()):
+        elif skip_hidden and (skipped(name) or entry.is_dir()):
             continue  # as load.py: hidden files, backups, and linked folders (not entered)
         else:
             try:
@@ -161,18 +162,6 @@ def _list(out: Path, folder: str, found: dict, now: dict, known: Mapping[str, tu
                 found[path] = out_sig(entry.stat(follow_symlinks=False))
             except OSError:
                 pass
-
-
-def scan(out: Path) -> tuple[dict[str, tuple], dict[str, tuple]]:
-    """The stat of every file and folder of the output (not the search index's)."""
-    found: dict[str, tuple] = {}
-    now: dict[str, tuple] = {}
-    try:
-        now[""] = folder_sig(os.stat(out))
-    except OSError:
-        return found, now
-    _list(out, "", found, now, {})
-    return found, now
 
 
 def restat(out: Path, paths: Iterable[str], found: dict[str, tuple], folders: dict[str, tuple]) -> None:

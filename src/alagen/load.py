@@ -19,6 +19,11 @@ DEFAULTS_NAME = "_defaults.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
+def skipped(name: str) -> bool:
+    """A file or folder name the build never reads: hidden, an editor's backup or lock file."""
+    return name.startswith((".", "#")) or name.endswith("~")
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """A Markdown page as written: front matter values with positions, and the body text."""
@@ -129,7 +134,7 @@ def _walk(root: Path, directory: str, prefix: str, problems: Problems):
             if not name.startswith(".") and not entry.is_symlink():
                 folders.append(entry)
             continue
-        if name.startswith(".") or name.endswith("~") or name.startswith("#"):
+        if skipped(name):
             continue
         source = f"{prefix}/{name}"
         if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
