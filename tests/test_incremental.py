@@ -305,15 +305,8 @@ def test_page_named_otherwise_in_a_template_is_not_taken_for_the_page(fixture):
 
 def test_the_demo_site_rebuilds_to_a_clean_builds_bytes(tmp_path, monkeypatch):
     """The real layouts: macros, JSON-LD breadcrumbs, news, events, divisions."""
-    import shutil
-
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    repo = Path(__file__).resolve().parent.parent
-    root = tmp_path / "demo"
-    for folder in ("content", "data", "layouts"):
-        shutil.copytree(repo / folder, root / folder)
-    site = Site(root, tmp_path)
-    site.build()
+    site = _demo(tmp_path, monkeypatch)
+    root = site.root
     news = sorted((root / "content/news").glob("*.md"))[1].relative_to(root).as_posix()
     event = sorted((root / "data/events").glob("*.yaml"))[0].relative_to(root).as_posix()
     site.edit(news, "\n---\n", "\n---\nA new first line.\n\n")

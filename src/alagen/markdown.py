@@ -105,7 +105,7 @@ class Markdown:
     ) -> Rendered:
         """Render `text`, which starts at `first_line` (and, every line, `first_col`) of
         `source`. Relative links start from the folder of `link_from` (default: `source`)."""
-        writer = _Writer(text, source, first_line, first_col, resolve, link_from or source, self._image, self._raw_html)
+        writer = self._writer(text, source, first_line, first_col, resolve, link_from)
         body = writer.write(self._parser)
         return Rendered(body, tuple(writer.headings), tuple(writer.problems))
 
@@ -115,9 +115,12 @@ class Markdown:
         """The HTML `render` gives, and where its parts were written: each heading's id ('#id')
         and each link or image address (as rendered) -> its line and column in `source`.
         `alagen check` uses it to report a problem of the built page at the editor's line."""
-        writer = _Writer(text, source, first_line, first_col, resolve, link_from or source, self._image, self._raw_html)
+        writer = self._writer(text, source, first_line, first_col, resolve, link_from)
         writer.where = {}
         return writer.write(self._parser), writer.where
+
+    def _writer(self, text, source, first_line, first_col, resolve, link_from) -> "_Writer":
+        return _Writer(text, source, first_line, first_col, resolve, link_from or source, self._image, self._raw_html)
 
 
 def _escape(text: str) -> str:
@@ -159,6 +162,7 @@ class _Writer:
         self._starts: list[int] | None = None
         self.footnotes: dict[int, int] = {}  # the parser's footnote id -> its number on the page
         self.refs: dict[int, str] = {}  # the parser's reference id -> "1", "1:1", ...
+        self.times_cited: dict[int, int] = {}  # a note's number -> how often cited so far
         self.open_callouts = 0
 
     # --- Callouts and attribute lines ---------------------------------------------------------
@@ -456,7 +460,8 @@ class _Writer:
 
     def _footnote_ref(self, node, out: list[str]) -> None:
         number = self.footnotes.setdefault(node.meta["def_id"], len(self.footnotes) + 1)
-        seen = sum(1 for ref in self.refs.values() if ref.split(":")[0] == str(number))
+        seen = self.times_cited.get(number, 0)
+        self.times_cited[number] = seen + 1
         ref = f"{number}:{seen}" if seen else str(number)
         self.refs[node.meta["ref_id"]] = ref
         out.append(f'<sup class="footnote-ref"><a href="#fn{number}" id="fnref{ref}">[{number}]</a></sup>')
