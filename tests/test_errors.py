@@ -268,6 +268,20 @@ def test_a_bad_base_url_and_an_unknown_time_zone(site):
     ]
 
 
+@pytest.mark.parametrize("key", ["raw_html", "typographer"])
+def test_a_markdown_setting_that_is_not_true_or_false(site, key):
+    root = site({"data/site.yaml": f"title: T\nbase_url: https://example.org/\nmarkdown:\n  {key}: maybe\n"})
+    assert problems_of(root) == [f"data/site.yaml:4:{len(key) + 5}: markdown.{key} must be true or false"]
+
+
+def test_a_misspelt_markdown_setting(site):
+    root = site({"data/site.yaml": "title: T\nbase_url: https://example.org/\nmarkdown: {typografer: false, smart: no}\n"})
+    assert problems_of(root) == [
+        "data/site.yaml:3:12: 'typografer' is not a markdown setting; did you mean 'typographer'?",
+        "data/site.yaml:3:31: 'smart' is not a markdown setting; known keys are raw_html, typographer",
+    ]
+
+
 # --- Templates ----------------------------------------------------------------------------------
 
 PAGE = {"content/a.md": "---\ntitle: A\n---\n"}

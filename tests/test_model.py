@@ -1,4 +1,5 @@
-"""The site model: folder defaults, publication by date, the page tree, URL collisions, aliases."""
+"""The site model: folder defaults, publication by date, the page tree, URL collisions, aliases,
+the site settings."""
 
 from __future__ import annotations
 
@@ -213,3 +214,25 @@ def test_no_aliases_no_redirects_file(site):
 def test_an_alias_that_is_not_a_site_path(site, alias, message):
     root = site({"content/a.md": _page("A", f"aliases: [{alias}]")})
     assert problems_of(root) == [f"content/a.md:3:10: {message}"]
+
+
+# --- Site settings --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "paragraph"),
+    [
+        ("", "<p>“Quotes” – it’s ‘single’…</p>"),
+        ("markdown: {typographer: false}\n", "<p>&quot;Quotes&quot; -- it's 'single'...</p>"),
+    ],
+    ids=["default", "off"],
+)
+def test_typographer_false_keeps_straight_quotes_and_dashes(site, settings, paragraph):
+    root = site(
+        {
+            "data/site.yaml": "title: T\nbase_url: https://example.org/\n" + settings,
+            "content/a.md": _page("A") + "\"Quotes\" -- it's 'single'...\n",
+        }
+    )
+    build_at(root)
+    assert paragraph in read(root, "a/index.html").splitlines()

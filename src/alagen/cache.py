@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 FOLDER = filestats.CACHE_FOLDER
 RACY_NS = 2_000_000_000
 SEARCH_MARK = b"data-pagefind-body"
-_LIBRARIES = ("jinja2", "markdown-it-pyrs", "pyyaml", "icalendar", "feedgen", "markupsafe")
+_LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "icalendar", "feedgen", "markupsafe")
 _KNOWN_SITE_FIELDS = {
     "settings", "clock", "pages", "hidden", "data", "menus", "statics", "by_source", "by_url",
     "children_by_url", "records", "current", "news_items", "divisions", "topics", "redirects",

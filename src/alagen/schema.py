@@ -92,8 +92,14 @@ SITE_FIELDS: tuple[Field, ...] = (
     Field("phone", "text", doc="The main phone number."),
     Field("copyright_start", "int", doc="The first year of the copyright line."),
     Field("job_listing_days", "int", doc="How long a job stays open when it gives no 'closes' (default 60)."),
-    Field("markdown", "mapping", doc="Markdown settings: raw_html (default true)."),
+    Field("markdown", "mapping", doc="Markdown settings: raw_html and typographer (curly quotes, dashes, ellipses), both default true."),
     Field("extra", "mapping", doc="Free-form values for custom templates."),
+)
+
+# The keys under site.yaml's `markdown:` (read by alagen.model.settings).
+MARKDOWN_FIELDS: tuple[Field, ...] = (
+    Field("raw_html", "bool", doc="false escapes HTML written in pages (default true)."),
+    Field("typographer", "bool", doc="false keeps straight quotes, -- and ... as typed (default true)."),
 )
 
 DIVISION_FIELDS: tuple[Field, ...] = (

@@ -35,7 +35,7 @@ class Sources:
         # rules are fixed where the redirect was written.
         self.redirect_at = {urls.output_path(urls.normalize(r.source)): r.location for r in site.redirects}
         self.rule_at = {urls.href(self.base, r.source): r.location for r in site.redirects}
-        self._markdown = Markdown(raw_html=site.settings.raw_html)
+        self._markdown = Markdown(raw_html=site.settings.raw_html, typographer=site.settings.typographer)
         self._resolve = make_resolver(site)
         self._menus = {}
         self._add_menu_items(item for items in site.menus.values() for item in items)

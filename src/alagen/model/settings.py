@@ -28,6 +28,7 @@ class Settings:
     copyright_start: int | None = None
     job_listing_days: int = 60
     raw_html: bool = True
+    typographer: bool = True
     extra: Mapping[str, Any] = field(default_factory=schema.empty)
     source: str = "data/site.yaml"
 
@@ -60,10 +61,19 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         timezone = "America/Chicago"
 
     markdown = fields.get("markdown", {})
+    known = {f.name for f in schema.MARKDOWN_FIELDS}
+    for key in markdown:
+        if key not in known:  # `typografer: false` would otherwise change nothing, silently
+            message = schema.unknown_key(key, schema.MARKDOWN_FIELDS, "markdown setting")
+            problems.error(pos.key("markdown", key), message, span=len(str(key)))
     raw_html = markdown.get("raw_html", True)
     if not isinstance(raw_html, bool):
         problems.error(pos.value("markdown", "raw_html"), "markdown.raw_html must be true or false")
         raw_html = True
+    typographer = markdown.get("typographer", True)
+    if not isinstance(typographer, bool):
+        problems.error(pos.value("markdown", "typographer"), "markdown.typographer must be true or false")
+        typographer = True
     return Settings(
         title=fields.get("title", "Untitled"),
         base_url=base_url,
@@ -76,6 +86,7 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         copyright_start=fields.get("copyright_start"),
         job_listing_days=fields.get("job_listing_days", 60),
         raw_html=raw_html,
+        typographer=typographer,
         extra=fields.get("extra", MappingProxyType({})),
         source=file.source,
     )

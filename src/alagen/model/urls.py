@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 # A URL whose last segment has one of these endings is written as that file, not as a folder.
 FILE_ENDINGS = (".html", ".xml", ".txt", ".json", ".ics", ".webmanifest")
+_ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\\?#%<>\"'`|*:]")
 
 
@@ -66,5 +67,9 @@ def output_path(url: str) -> str:
 
 
 def href(base_path: str, url: str) -> str:
-    """`url` (a site path like /about/) under the site's base path, percent-encoded."""
-    return quote(base_path.rstrip("/") + url, safe="/-._~!$&'()*+,;=:@#?")
+    """`url` (a site path like /about/) under the site's base path, percent-encoded; an
+    escape already written (`/a%2Fb`, `?q=a%26b`) is kept as it is."""
+    return "".join(
+        part if _ESCAPE.fullmatch(part) else quote(part, safe="/-._~!$&'()*+,;=:@#?")
+        for part in _ESCAPE.split(base_path.rstrip("/") + url)
+    )

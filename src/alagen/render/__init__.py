@@ -31,7 +31,7 @@ def render_site(
     progress bar); resized photos are kept in `photo_cache`."""
     images = Images(site, photo_cache or root / ".alagen-cache")
     images.check_pages(site.pages, problems)
-    markdown = Markdown(raw_html=site.settings.raw_html, image=images.for_markdown)
+    markdown = Markdown(raw_html=site.settings.raw_html, image=images.for_markdown, typographer=site.settings.typographer)
     asset_urls, asset_outputs = assets.hash_assets(asset_files, problems)
     resolve = html.make_resolver(site)
     if cache is not None:

@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import posixpath
 from pathlib import Path
+from urllib.parse import unquote
 
 import jinja2
 from markupsafe import Markup
@@ -37,13 +38,15 @@ def make_resolver(site: Site) -> Resolver:
         suffix = (question + query) + (mark + fragment)
         if not path:
             return target
-        if path.startswith("/"):
-            candidate = posixpath.normpath("content" + path)
+        # Files are named as typed (café.md); a written-out address keeps its escapes (/a%2Fb).
+        typed = unquote(path)
+        if typed.startswith("/"):
+            candidate = posixpath.normpath("content" + typed)
         else:
-            candidate = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
-        if path.endswith(".md"):
+            candidate = posixpath.normpath(posixpath.join(posixpath.dirname(source), typed))
+        if typed.endswith(".md"):
             if not candidate.startswith("content/"):
-                raise ValueError(f"the link '{target}' leads outside content/; link pages by their file under content/")
+                raise ValueError(f"the link '{unquote(target)}' leads outside content/; link pages by their file under content/")
             page = site.page(candidate)
             if page:
                 return urls.href(base, page.url) + suffix
