@@ -510,3 +510,21 @@ def test_deeply_nested_inline_markup_renders_without_a_crash(text):
     assert rendered.html.startswith("<p>") or rendered.problems
     for problem in rendered.problems:
         assert problem.location.line == 1
+
+
+def test_plain_links_skip_normalising_only_where_it_would_change_nothing():
+    import random
+
+    from markdown_it.common.normalize_url import normalizeLink
+
+    from alagen.markdown import _PLAIN_LINK
+
+    chance, taken = random.Random(2025), 0
+    for _ in range(20_000):
+        url = chance.choice(["", "../", "/", "#", "x.md", "//"]) + "".join(
+            chance.choice("aZ09;/?:@&=+$,-_.!~*'()#%é[] ") for _ in range(chance.randint(0, 20))
+        )
+        if _PLAIN_LINK.match(url):
+            taken += 1
+            assert normalizeLink(url) == url, url
+    assert taken > 1000

@@ -38,6 +38,9 @@ MAX_DEPTH = 40
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _CALLOUT = re.compile(r"(:{3,})[ \t]*(\S*)[ \t]*(.*?)[ \t]*$")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?")
+# A link that markdown-it's normalizeLink leaves unchanged: no scheme, host, user or escape
+# (tests/test_markdown.py compares the two on random addresses).
+_PLAIN_LINK = re.compile(r"(?!//)[A-Za-z0-9;/?&=+$,\-_.!~*'()#]*\Z")
 
 # resolve(target, source) -> href; raises ValueError with a message for the editor. `target`
 # is the address as written, percent-encoded (`caf%C3%A9.md`); files are looked up unquoted.
@@ -105,10 +108,13 @@ class Markdown:
         md.core.ruler.before("attr", "alagen_block_attrs", _unsafe_block_attrs)
         md.core.ruler.push("alagen_headings", _heading_ids)
         md.core.ruler.push("alagen_links", _rewrite_links)
+        md.add_render_rule("blockquote_open", _render_blockquote)
         md.add_render_rule("callout_open", _render_callout)
         md.add_render_rule("callout_close", lambda self, tokens, idx, options, env: "</div>\n")
         # A note referred to twice keeps its number: [1] both times (its ids stay unique).
         md.add_render_rule("footnote_caption", lambda self, tokens, idx, options, env: f"[{tokens[idx].meta['id'] + 1}]")
+        normalize = md.normalizeLink  # most links are plain paths, which it returns as they are
+        md.normalizeLink = lambda url: url if _PLAIN_LINK.match(url) else normalize(url)
         self._md = md
         self._image = image
 
@@ -233,6 +239,13 @@ def _callout(state, start: int, end: int, silent: bool) -> bool:
     state.parentType, state.lineMax = old_parent, old_max
     state.line = close + (1 if auto_closed else 0)
     return True
+
+
+def _render_blockquote(self, tokens, idx, options, env) -> str:
+    """An empty quote (`>` alone) is `<blockquote>\n</blockquote>`, as CommonMark writes it."""
+    if idx + 1 < len(tokens) and tokens[idx + 1].type == "blockquote_close":
+        return "<blockquote" + self.renderAttrs(tokens[idx]) + ">\n"
+    return self.renderToken(tokens, idx, options, env)
 
 
 def _render_callout(self, tokens, idx, options, env) -> str:
