@@ -400,8 +400,13 @@ def test_an_attribute_line_never_sets_an_event_handler():
         ('{data-x="a -- \'b\'..."}\nText\n', '<p data-x="a -- \'b\'...">Text</p>\n'),
         ("\\--- and \\-- and \\(c) and \\... and \\\"q\\\"\n", '<p>--- and -- and (c) and ... and &quot;q&quot;</p>\n'),
         ("a \\--- b---c\n", "<p>a --- b—c</p>\n"),
+        ("See <https://x.org/it's--\"here\">.\n", '<p>See <a href="https://x.org/it\'s--%22here%22">https://x.org/it\'s--&quot;here&quot;</a>.</p>\n'),
+        ('## Plan {data-x="a -- \'b\'"}\n', '<h2 id="plan" data-x="a -- \'b\'">Plan</h2>\n'),
     ],
-    ids=["code-spans", "code-in-heading", "code-in-link", "fence", "indented-code", "autolink", "destination", "raw-html", "attribute", "escapes", "escape-beside-prose"],
+    ids=[
+        "code-spans", "code-in-heading", "code-in-link", "fence", "indented-code", "autolink", "destination",
+        "raw-html", "attribute", "escapes", "escape-beside-prose", "autolink-quotes", "heading-attribute",
+    ],  # fmt: skip
 )
 def test_the_typographer_changes_prose_only(text, expected):
     assert html(text) == expected
@@ -528,3 +533,8 @@ def test_plain_links_skip_normalising_only_where_it_would_change_nothing():
             taken += 1
             assert normalizeLink(url) == url, url
     assert taken > 1000
+
+
+def test_a_broken_link_in_an_inline_note_is_reported_at_its_line():
+    rendered = render("Intro.\n\nFounded^[See [the report](missing.md).] in 1876.\n", first_line=5)
+    assert [str(p) for p in rendered.problems] == ["content/a.md:7:27: links to missing.md, which does not exist"]

@@ -95,9 +95,10 @@ class Markdown:
     def __init__(self, raw_html: bool = True, image: ImageHook | None = None, typographer: bool = True):
         md = MarkdownIt("commonmark", {"typographer": typographer, "html": raw_html, "maxNesting": MAX_DEPTH + 10})
         md.enable(["table", "strikethrough"])
+        md.core.ruler.after("inline", "alagen_heading_attrs", _heading_attrs)  # before the typographer
         if typographer:
             md.enable("smartquotes")  # on `text` tokens only: code and escaped quotes stay straight
-            md.core.ruler.after("inline", "alagen_typography", _typography)
+            md.core.ruler.after("alagen_heading_attrs", "alagen_typography", _typography)
         md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin, label=True)
         # Without raw HTML an attribute may be only an id or a class; with it, never `on...`.
         allowed = None if raw_html else ("id", "class")
@@ -124,8 +125,7 @@ class Markdown:
         """Render `text`, which starts at `first_line` (and, every line, `first_col`) of
         `source`. Relative links start from the folder of `link_from` (default: `source`)."""
         env = _env(text, source, first_line, resolve, link_from, first_col, self._image)
-        tokens = self._parse(text, env)
-        body = self._md.renderer.render(tokens, self._md.options, env) if tokens else ""
+        body = self._write(self._parse(text, env), env)
         return Rendered(body, tuple(env["headings"]), tuple(env["problems"]))
 
     def trace(
@@ -136,16 +136,26 @@ class Markdown:
         `alagen check` uses it to report a problem of the built page at the editor's line."""
         env = _env(text, source, first_line, resolve, link_from, first_col, self._image)
         env["where"] = where = {}
-        tokens = self._parse(text, env)
-        return (self._md.renderer.render(tokens, self._md.options, env) if tokens else ""), where
+        return self._write(self._parse(text, env), env), where
 
     def _parse(self, text: str, env: dict) -> list[Token]:
         try:
             return self._md.parse(text, env)
-        except RecursionError:  # brackets or images inside each other, thousands deep
-            message = "this text nests brackets, images or emphasis too deeply to be shown; write it more simply"
-            env["problems"].append(Problem(Location(env["source"], env["first_line"], env["indent"] + 1), message))
+        except RecursionError:  # images inside images inside images, thousands deep
+            _too_deep(env)
             return []
+
+    def _write(self, tokens: list[Token], env: dict) -> str:
+        try:
+            return self._md.renderer.render(tokens, self._md.options, env) if tokens else ""
+        except RecursionError:
+            _too_deep(env)
+            return ""
+
+
+def _too_deep(env: dict) -> None:
+    message = "this text nests images or links inside each other too deeply to be shown; write it more simply"
+    env["problems"].append(Problem(Location(env["source"], env["first_line"], env["indent"] + 1), message))
 
 
 def _env(text, source, first_line, resolve, link_from, first_col, image) -> dict:
@@ -304,7 +314,9 @@ def _typography(state) -> None:
     """Dashes, ellipses and © in prose: `text` tokens only (code spans, HTML and addresses are
     other tokens), never in an autolink's text, and never through an escaped character."""
     for block in state.tokens:
-        if block.type != "inline" or not block.children or not _MAYBE.search(block.content):
+        if block.type != "inline" or not block.children:
+            continue
+        if not _MAYBE.search(block.content) and "<" not in block.content:
             continue
         children, autolink = block.children, 0
         for index, token in enumerate(children):
@@ -312,7 +324,9 @@ def _typography(state) -> None:
                 autolink += 1
             elif token.type == "link_close" and token.info == "auto":
                 autolink -= 1
-            elif token.type == "text" and not autolink and _MAYBE.search(_around(children, index)):
+            elif token.type == "text" and autolink:
+                token.type = "text_special"  # smartquotes passes it by; text_join makes it text again
+            elif token.type == "text" and _MAYBE.search(_around(children, index)):
                 token.content = _replaced(children, index)
 
 
@@ -340,6 +354,15 @@ def _replaced(children, index: int) -> str:
     return text[lo : len(text) - hi]
 
 
+def _heading_attrs(state) -> None:
+    """`## Title {#id .class}`: taken off the heading's words before the typographer runs,
+    so that an attribute's value keeps its quotes and dashes."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            token.meta["trailing"] = _take_trailing_attrs(tokens[index + 1], state)
+
+
 def _heading_ids(state) -> None:
     """Give every heading a unique id: `{#custom}` if written, else a slug of its text."""
     used: set[str] = set()
@@ -348,7 +371,7 @@ def _heading_ids(state) -> None:
         if token.type != "heading_open":
             continue
         inline = tokens[index + 1]
-        trailing = _take_trailing_attrs(inline, state)
+        trailing = token.meta.get("trailing", {})
         given = {**token.attrs, **trailing}
         if "class" in token.attrs and "class" in trailing:
             given["class"] = f"{token.attrs['class']} {trailing['class']}"
@@ -480,7 +503,7 @@ def _locate(env, block: Token, target: str) -> Location:
     target `](target)` rather than the same words in its text, and the next occurrence
     each time the same target is asked for again; else a reference definition `[x]: target`."""
     lines = env["lines"]
-    start, end = block.map or (0, 1)
+    start, end = block.map or (0, len(lines))  # a note's inline text (`^[...]`) has no map
     end = min(end, len(lines))
     after = env.setdefault("located", {})
     needles = ((f"](<{target}", 3), (f"]({target}", 2), (target, 0))
