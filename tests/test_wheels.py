@@ -1,14 +1,14 @@
 """Every dependency in pyproject.toml, and everything they need in turn, installs from a wheel
-(no compiler, no Rust) on each CPython from requires-python's oldest to NEWEST, on Linux (x86_64
-and aarch64), macOS (arm64) and Windows (x86_64).
+(no compiler, no Rust) on each CPython that its classifiers name, on Linux (x86_64 and
+aarch64), macOS (arm64) and Windows (x86_64).
 
 pip resolves each Python and platform as that machine's pip would: `pip install --dry-run
---only-binary=:all:` with --python-version, --abi and --platform, against PyPI itself (the
-machine's own pip configuration, mirrors and constraints are left out, as on a fresh CI
-runner). pip reads only the wheels' metadata (PEP 658), so no wheel is downloaded; the
-combinations run side by side. Environment markers (`colorama; platform_system == "Windows"`)
-are judged for the target machine, not this one. The test extra is checked on Linux x86_64,
-where CI runs the tests.
+--only-binary=:all:` with --python-version, --abi and --platform, against PyPI itself (this
+machine's pip configuration, mirrors and constraints are left out, as on a fresh CI runner).
+From PyPI pip reads only each wheel's metadata file (PEP 658), not the wheel; the combinations
+run side by side. Environment markers (`colorama; platform_system == "Windows"`) are judged for
+the target machine, not this one. The test extra is checked on Linux x86_64, where CI runs the
+tests.
 
 Needs the network (pypi.org): `-m "not network"` leaves these tests out."""
 
@@ -20,6 +20,7 @@ import re
 import ssl
 import subprocess
 import sys
+import textwrap
 import tomllib
 import urllib.request
 import zipfile
@@ -38,13 +39,11 @@ REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 INDEX = "https://pypi.org/simple/"
 
-# The newest CPython released; CI (.github/workflows/site.yml) tests on it and on the oldest.
-NEWEST = (3, 14)
-PYTHONS = [
-    f"3.{minor}"
-    for minor in range(8, NEWEST[1] + 1)
-    if SpecifierSet(PYPROJECT.get("requires-python", "")).contains(f"3.{minor}")
-]
+# The Pythons alagen is for, from pyproject.toml's classifiers ("Programming Language :: Python
+# :: 3.14"), oldest first; CI (.github/workflows/site.yml) runs the tests on the first and last.
+PYTHONS = sorted((found.group(1) for found in (re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", c)
+                                               for c in PYPROJECT.get("classifiers", [])) if found),
+                 key=Version)
 
 
 def _manylinux(arch: str, glibc: int = 28) -> list[str]:
@@ -82,15 +81,13 @@ PLATFORMS = {
 # Where the test extra is checked too: the machine CI runs the tests on.
 TEST_PLATFORM = "linux-x86_64"
 
-# Pure-Python packages that PyPI has only as source: pip builds them on any machine with
-# setuptools (one pure-Python package each, no compiler). Here each stands in as a wheel with
+# Pure-Python packages that PyPI has only as source (name: version, its dependencies): pip
+# builds them on any machine with setuptools, no compiler. Each stands in here as a wheel with
 # the dependencies its setup.py declares, so what they need is still checked.
-# test_source_only_packages_are_as_known notices a new release or a wheel.
+# test_source_only_packages_are_as_known notices a new release, a wheel, or an entry not needed.
 SOURCE_ONLY = {
-    # feedgen>=1.0 (feedgen-1.0.0.tar.gz, install_requires=['lxml', 'python-dateutil'])
+    # feedgen>=1.0: feedgen-1.0.0.tar.gz only (2023), install_requires=['lxml', 'python-dateutil']
     "feedgen": ("1.0.0", ("lxml", "python-dateutil")),
-    # sgmllib3k, which feedparser 6 needs: sgmllib3k-1.0.0.tar.gz, one module, no dependencies
-    "sgmllib3k": ("1.0.0", ()),
 }
 
 # Runs pip with the environment markers of the target machine: pip's --python-version and
@@ -126,10 +123,10 @@ class Requirements:
     runtime: list[str]
     test: list[str] = field(default_factory=list)
 
-    def kind(self, name: str) -> str:
-        for requirement in self.test:
-            if canonicalize_name(Requirement(requirement).name) == canonicalize_name(name):
-                return "a test dependency ([test] in pyproject.toml)"
+    def kind(self, requirement: str) -> str:
+        """How pyproject.toml names the package of `requirement`: "a dependency" or "a test dependency"."""
+        if _name(requirement) in {_name(r) for r in self.test} - {_name(r) for r in self.runtime}:
+            return "a test dependency ([test] in pyproject.toml)"
         return "a dependency in pyproject.toml"
 
 
@@ -154,21 +151,45 @@ class Resolution:
     incomplete: bool = False  # stopped at a failure it could not route around
 
 
-_NOT_FOUND = re.compile(r"Could not find a version that satisfies the requirement (\S+)(?: \(from ([^)]*)\))?")
+_NOT_FOUND = re.compile(r"Could not find a version that satisfies the requirement (\S+)(?: \(from (?!versions:)([^)]*)\))?")
+# pip's "The conflict is caused by:" lines, when every release of a package that would do
+# needs something with no wheel: "    feedparser 6.0.10 depends on sgmllib3k".
+_DEPENDS = re.compile(r"^\s+(\S+) (\S+) depends on (.+)$", re.MULTILINE)
 
 
-def _parse_failure(stderr: str, top: dict[str, str]) -> Missing:
-    found = _NOT_FOUND.search(stderr)
+_UNREACHABLE = re.compile(r"Could not fetch URL|Retrying \(Retry\(|NewConnectionError|Max retries exceeded")
+
+
+def _name(text: str) -> str:
+    return canonicalize_name(re.split(r"[\s\[<>=!~;(]", text.strip(), maxsplit=1)[0])
+
+
+def _parse_failure(output: str, top: dict[str, str]) -> Missing:
+    """What pip could not find, from its output, and which of `top` brings it in."""
+    found = _NOT_FOUND.search(output)
     if found:
         requirement, needed_by = found.group(1), (found.group(2) or "")
-        if needed_by.startswith("-r ") or needed_by.startswith("alagen"):
+        if needed_by.startswith("-r "):
             needed_by = ""
-        name = canonicalize_name(Requirement(requirement).name)
-        parent = canonicalize_name(re.split(r"[\s\[<>=!~;]", needed_by, maxsplit=1)[0]) if needed_by else ""
-        owner = name if name in top else parent if parent in top else ""
-        return Missing(requirement, needed_by, owner)
-    errors = "\n".join(line for line in stderr.splitlines() if line.strip() and not line.startswith("WARNING"))
-    return Missing("", "", "", errors[-2000:] or "pip failed without saying why")
+        name, parent = _name(requirement), _name(needed_by) if needed_by else ""
+        return Missing(requirement, needed_by, name if name in top else parent if parent in top else "")
+    depends = _DEPENDS.findall(output)
+    if depends:
+        parent, _, requirement = depends[-1]  # the oldest release pip tried
+        versions = sorted({version for who, version, _ in depends if _name(who) == _name(parent)}, key=Version)
+        needed_by = f"{parent} {versions[0]} to {versions[-1]}" if len(versions) > 1 else f"{parent} {versions[0]}"
+        return Missing(requirement.strip(), needed_by, _name(parent) if _name(parent) in top else "")
+    errors = "\n".join(line for line in output.splitlines() if line.startswith("ERROR"))
+    return Missing("", "", "", errors[-2000:] or output[-2000:] or "pip failed without saying why")
+
+
+def _simple_page(name: str) -> dict:
+    """PyPI's page for a project (PEP 691 JSON), fetched as pip would (its certificate, proxies)."""
+    cafile = os.environ.get("PIP_CERT")
+    context = ssl.create_default_context(cafile=cafile if cafile and os.path.exists(cafile) else None)
+    request = urllib.request.Request(f"{INDEX}{name}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    with urllib.request.urlopen(request, timeout=60, context=context) as response:
+        return json.load(response)
 
 
 def _write_stub_wheels(folder: Path) -> Path:
@@ -200,7 +221,7 @@ def resolve(python: str, platform_key: str, wanted: list[str], work: Path, stubs
                    "--only-binary=:all:", "--python-version", python, "--implementation", "cp",
                    "--abi", f"cp{major}{minor}", *(f"--platform={tag}" for tag in platform.tags),
                    "--target", str(work / "target"), "--index-url", INDEX, "--find-links", str(stubs),
-                   "--disable-pip-version-check", "--no-input", "--quiet", "--report", str(report), *top.values()]
+                   "--disable-pip-version-check", "--no-input", "--progress-bar=off", "--report", str(report), *top.values()]
         done = subprocess.run(command, capture_output=True, text=True, env=pip_environment(), timeout=300)
         if done.returncode == 0:
             data = json.loads(report.read_text(encoding="utf-8"))
@@ -212,7 +233,11 @@ def resolve(python: str, platform_key: str, wanted: list[str], work: Path, stubs
                 meta = item["metadata"]
                 result.installed[canonicalize_name(meta["name"])] = (meta["version"], item["download_info"]["url"].rsplit("/", 1)[-1])
             return result
-        missing = _parse_failure(done.stderr, top)
+        output = done.stdout + "\n" + done.stderr
+        if _UNREACHABLE.search(output):
+            pytest.fail(f"pip could not reach {INDEX} (these tests need the network; -m 'not network' "
+                        f"leaves them out):\n{done.stderr[-2000:]}", pytrace=False)
+        missing = _parse_failure(output, top)
         result.missing.append(missing)
         if not missing.top:  # no dependency of ours to leave out and try again without
             result.incomplete = True
@@ -227,6 +252,11 @@ def _combinations() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def resolutions(tmp_path_factory) -> dict[tuple[str, str], Resolution]:
+    try:
+        _simple_page("pip")
+    except OSError as error:
+        pytest.fail(f"cannot reach {INDEX} ({error}); these tests need the network, -m 'not network' leaves them out",
+                    pytrace=False)
     work = tmp_path_factory.mktemp("wheels")
     stubs = _write_stub_wheels(work / "source-only")
     wanted = requirements()
@@ -236,25 +266,27 @@ def resolutions(tmp_path_factory) -> dict[tuple[str, str], Resolution]:
         needs = wanted.runtime + (wanted.test if platform == TEST_PLATFORM else [])
         return resolve(python, platform, needs, work / f"{python}-{platform}", stubs)
 
-    with ThreadPoolExecutor(max_workers=len(_combinations())) as pool:
+    # pip spends about as long computing as waiting for PyPI: two at a time for each CPU.
+    with ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 2)) as pool:
         return dict(zip(_combinations(), pool.map(one, _combinations())))
 
 
 def explain(resolution: Resolution, wanted: Requirements) -> str:
-    where = f"CPython {resolution.python} on {PLATFORMS[resolution.platform]}"
-    lines = [f"On {where}, pip finds no wheel (only source, or nothing) for:"]
+    """The failure in plain words: which packages have no wheel for which Python and machine."""
+    lines = [f"CPython {resolution.python} on {PLATFORMS[resolution.platform]}: pip finds no wheel for"]
     for missing in resolution.missing:
         if not missing.requirement:
-            lines.append(f"  - (pip's own words)\n{missing.detail}")
-            continue
-        name = Requirement(missing.requirement).name
-        why = wanted.kind(name) if not missing.needed_by else f"needed by {missing.needed_by}" + (
-            f", which {wanted.kind(missing.top)} brings in" if missing.top and canonicalize_name(missing.needed_by.split()[0]) != missing.top else "")
-        lines.append(f"  - {missing.requirement} ({why})")
-    lines.append("Such a machine would have to build it from source, with a compiler (and Rust for some). "
-                 "Use a release or a package that ships wheels for it.")
+            lines.append("  - a package pip did not name; it said:\n" + textwrap.indent(missing.detail, "      "))
+        elif not missing.needed_by:
+            lines.append(f"  - {missing.requirement}, {wanted.kind(missing.requirement)}")
+        else:
+            owner = f" ({missing.top} is {wanted.kind(missing.top)})" if missing.top else ""
+            lines.append(f"  - {missing.requirement}, needed by {missing.needed_by}{owner}")
     if resolution.incomplete:
-        lines.append("pip stopped there; other dependencies were not looked at on this machine.")
+        lines.append("  (pip stopped there: the other dependencies were not looked at for this machine)")
+    lines.append("pip would have to build these from source there, which takes a compiler (and Rust, for some). "
+                 "Choose releases or packages with wheels for that Python and machine (or, for a pure-Python "
+                 "package that PyPI has only as source, an entry in SOURCE_ONLY in tests/test_wheels.py).")
     return "\n".join(lines)
 
 
@@ -262,20 +294,19 @@ def explain(resolution: Resolution, wanted: Requirements) -> str:
 @pytest.mark.parametrize("python, platform", _combinations(), ids=[f"{p}-{q}" for p, q in _combinations()])
 def test_every_dependency_installs_from_a_wheel(resolutions, python, platform):
     resolution = resolutions[(python, platform)]
-    assert not resolution.missing, explain(resolution, requirements())
-    for name, (version, file) in resolution.installed.items():
-        assert file.endswith(".whl"), f"{name} {version} would install from {file}, not a wheel"
+    if resolution.missing:
+        pytest.fail(explain(resolution, requirements()), pytrace=False)
 
 
 @pytest.mark.network
-def test_source_only_packages_are_as_known():
-    """The packages that stand in as wheels above are still source-only, at the version known."""
-    cafile = os.environ.get("PIP_CERT")
-    context = ssl.create_default_context(cafile=cafile if cafile and os.path.exists(cafile) else None)
+def test_source_only_packages_are_as_known(resolutions):
+    """The packages that stand in as wheels above are still source-only, at the version known,
+    and still needed."""
+    used = {name for resolution in resolutions.values() for name in resolution.installed}
+    for name in SOURCE_ONLY:
+        assert canonicalize_name(name) in used, f"nothing needs {name} any more: drop it from SOURCE_ONLY in tests/test_wheels.py"
     for name, (version, _) in SOURCE_ONLY.items():
-        request = urllib.request.Request(INDEX + name + "/", headers={"Accept": "application/vnd.pypi.simple.v1+json"})
-        with urllib.request.urlopen(request, timeout=60, context=context) as response:
-            page = json.load(response)
+        page = _simple_page(name)
         files = [f["filename"] for f in page["files"] if not f.get("yanked")]
         newest = max(page.get("versions") or [version], key=Version)
         assert newest == version, (
@@ -283,6 +314,15 @@ def test_source_only_packages_are_as_known():
             f"SOURCE_ONLY; if not, check its dependencies and update its entry")
         wheels = [f for f in files if f.endswith(".whl") and f.lower().startswith(f"{name.replace('-', '_')}-{version}-".lower())]
         assert not wheels, f"{name} {version} now ships a wheel ({wheels[0]}): drop {name} from SOURCE_ONLY in tests/test_wheels.py"
+
+
+def test_the_pythons_named_run_from_the_oldest_requires_python_allows():
+    allowed = SpecifierSet(PYPROJECT.get("requires-python", ""))
+    oldest = next(f"3.{minor}" for minor in range(0, 100) if allowed.contains(f"3.{minor}"))
+    expected = [f"3.{minor}" for minor in range(int(oldest[2:]), int(PYTHONS[-1][2:]) + 1)] if PYTHONS else [oldest]
+    assert PYTHONS == expected, (
+        f"pyproject.toml's classifiers name Pythons {PYTHONS}; requires-python {allowed} wants every one from {oldest}, "
+        f"in 'Programming Language :: Python :: 3.x' classifiers")
 
 
 def test_ci_runs_the_tests_on_the_oldest_and_the_newest_python():

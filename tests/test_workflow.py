@@ -24,9 +24,11 @@ def runs(job: dict) -> list[str]:
 
 
 def job_for(workflow: dict, event: str) -> dict:
-    """The one job that runs on `event` (each job says so in its `if`)."""
+    """The one job that builds the site on `event` (each job says so in its `if`)."""
     found = []
     for name, job in workflow["jobs"].items():
+        if not any(command.startswith("python3 -m alagen build") for command in runs(job)):
+            continue  # the tests' job, which builds no site
         condition = job.get("if", "")
         equal = re.search(r"github\.event_name == '(\w+)'", condition)
         unequal = re.search(r"github\.event_name != '(\w+)'", condition)
