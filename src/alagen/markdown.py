@@ -366,6 +366,7 @@ def _heading_attrs(state) -> None:
 def _heading_ids(state) -> None:
     """Give every heading a unique id: `{#custom}` if written, else a slug of its text."""
     used: set[str] = set()
+    tried: dict[str, int] = {}  # base -> the last number tried, so 20,000 `## Same` stay linear
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
@@ -377,10 +378,11 @@ def _heading_ids(state) -> None:
             given["class"] = f"{token.attrs['class']} {trailing['class']}"
         text = "".join(c.content for c in inline.children or () if c.type in ("text", "text_special", "code_inline"))
         base = str(given.get("id") or slugify(text))
-        anchor, n = base, 0
+        anchor, n = base, tried.get(base, 0)
         while anchor in used:
             n += 1
             anchor = f"{base}-{n}"
+        tried[base] = n
         used.add(anchor)
         # class first, then id, then the rest: the order the theme's pages have always had
         attrs = {"class": given["class"]} if "class" in given else {}

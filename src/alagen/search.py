@@ -45,7 +45,9 @@ def start_index(folder: Path) -> subprocess.Popen:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            # Pagefind writes UTF-8 whatever the locale (LC_ALL=C would decode it as ASCII)
+            encoding="utf-8",
+            errors="replace",
         )
     except OSError as err:
         raise SearchFailed(f"search indexing could not run ({err}); build with --no-search to skip it") from err
