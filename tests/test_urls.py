@@ -115,7 +115,26 @@ def test_normalize_and_output_path(url, normal, output):
         ("/", "/a b/", "/a%20b/"),
         ("/", "/news/?page=2", "/news/?page=2"),
         ("/", "/Q&A/", "/Q&A/"),
+        ("/", "/a%2Fb?q=a%26b", "/a%2Fb?q=a%26b"),  # escapes already written are kept
+        ("/", "/100%/", "/100%25/"),  # a % that is no escape is encoded
+        ("/caf%C3%A9/", "/a/", "/caf%C3%A9/a/"),
     ],
 )
 def test_href(base, url, href):
     assert urls.href(base, url) == href
+
+
+def test_a_base_path_with_accents_is_not_doubled(site):
+    from conftest import build_at, read
+
+    root = site(
+        {
+            "data/site.yaml": "title: T\nbase_url: https://x.example/café/\n",
+            "content/a.md": "---\ntitle: A\n---\n[home](index.md)\n",
+            "content/index.md": "---\ntitle: Home\n---\nHi\n",
+        }
+    )
+    build_at(root)
+    page = read(root, "a/index.html")
+    assert '<a href="/caf%C3%A9/">home</a>' in page
+    assert "<loc>https://x.example/caf%C3%A9/a/</loc>" in read(root, "sitemap.xml")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from alagen import schema
 from alagen.errors import Location, Problems
 from alagen.load import DataFile
+from alagen.model import urls
 
 SETTINGS_FILE = "site"
 
@@ -51,6 +52,8 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         problems.error(pos.value("base_url"), f"base_url '{base_url}' must be a full address like https://www.example.org/")
         parts = urlsplit("http://localhost/")
     base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    # Percent-encoded once here (/café/ -> /caf%C3%A9/), as every URL built on it is.
+    base_path = urls.href("", base_path)
     base_url = f"{parts.scheme}://{parts.netloc}{base_path}"
 
     timezone = fields.get("timezone", "America/Chicago")
