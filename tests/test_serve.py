@@ -507,3 +507,17 @@ def test_rebuilds_use_the_build_cache_and_never_rewrite_a_served_file_in_place(t
     assert again.ok and again.report.kept == again.report.pages - 1
     assert "Who we are, again." in page.read_text()
     assert snapshot.read_text() == before and "Who we are, again." not in before
+
+
+def test_a_request_with_two_host_names_is_refused(served):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
+        connection.sendall(
+            f"GET / HTTP/1.1\r\nHost: localhost:{served.port}\r\nHost: attacker.example\r\nConnection: close\r\n\r\n".encode()
+        )
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert answer.endswith(b"A request may name one Host.\n")

@@ -36,6 +36,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     """Serves the folder `site` while the session rebuilds it; `idle` is clear during a build."""
 
     daemon_threads = True  # a tab's event stream must never keep the process alive
+    request_queue_size = 128  # the default 5 makes a burst of tabs and their files wait for seconds
 
     def __init__(self, host: str, port: int, site: Path, live: Live, search: SearchIndex) -> None:
         if ":" in host:
@@ -91,6 +92,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse_method
 
     def _answer(self, body: bool) -> None:
+        if len(self.headers.get_all("Host", ())) > 1:  # which one would a proxy have checked?
+            self._send_text(400, "A request may name one Host.\n", body)
+            return
         hosts = self.server.hosts
         if hosts is not None and self.headers.get("Host", "").lower() not in hosts:
             self._send_text(421, "This preview answers only to localhost.\n", body)
