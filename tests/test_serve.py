@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -521,3 +522,82 @@ def test_a_request_with_two_host_names_is_refused(served):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert answer.endswith(b"A request may name one Host.\n")
+
+
+# --- Before the first build and the first index, and the tabs it counts -----------------------------
+
+
+@pytest.fixture
+def session(tmp_path):
+    """A serve session in this process whose first build has not run yet."""
+    import datetime as dt
+
+    from alagen.serve.session import ServeOptions, Session
+    from serving import copy_site, free_port
+
+    root = copy_site(tmp_path / "site")
+    said: list[str] = []
+    options = ServeOptions(root=root, port=free_port(), now=dt.date(2025, 3, 1))
+    live = Session(options, tmp_path / "work", said.append, said.append)
+    (tmp_path / "work").mkdir(exist_ok=True)
+    threading.Thread(target=live.server.serve_forever, daemon=True).start()
+    live.said = said
+    yield live
+    live.close()
+
+
+def _fetch(port: int, path: str, answers: list) -> None:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", path)
+    reply = connection.getresponse()
+    answers.append((reply.status, reply.getheader("content-type"), reply.read()))
+
+
+def test_a_request_during_the_first_build_waits_for_it(session):
+    answers: list = []
+    asking = threading.Thread(target=_fetch, args=(session.server.server_address[1], "/about/", answers))
+    asking.start()
+    asking.join(0.5)
+    assert answers == []  # held, not answered with an error
+    session.rebuild()
+    asking.join(30)
+    status, kind, body = answers[0]
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert b"<h1>About" in body
+
+
+def test_search_files_before_the_first_index_keep_their_types(session):
+    session.search.stop()  # no index will be made: what a tab sees before the first one
+    session.rebuild()
+    answers: list = []
+    port = session.server.server_address[1]
+    for path in ("/pagefind/pagefind-ui.js", "/pagefind/pagefind-ui.css", "/pagefind/pagefind-entry.json"):
+        _fetch(port, path, answers)
+    assert answers == [
+        (503, "text/javascript; charset=utf-8", b"/* the search index is being made; ask again in a moment */\n"),
+        (503, "text/css; charset=utf-8", b"/* the search index is being made; ask again in a moment */\n"),
+        (503, "application/json", b"The search index is being made; ask again in a moment.\n"),
+    ]
+
+
+def test_reloading_counts_the_tabs_still_open(session):
+    import socket
+
+    session.rebuild()
+    port = session.server.server_address[1]
+    tabs = []
+    for _ in range(3):
+        tab = socket.create_connection(("127.0.0.1", port), timeout=10)
+        tab.sendall(b"GET /_alagen/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        tab.recv(4096)  # the stream has started
+        tabs.append(tab)
+    until(lambda: len(session.live._tabs) == 3, "three tabs listening")
+    tabs[0].close()
+    tabs[1].close()
+    (session.root / "content/about/index.md").write_text((session.root / "content/about/index.md").read_text() + "\nMore.\n")
+    session.rebuild(("content/about/index.md",))
+    assert session.said[-1].startswith("content/about/index.md changed: rebuilt in ")
+    assert session.said[-1].endswith(" s, reloading 1 tab.")
+    tabs[2].close()

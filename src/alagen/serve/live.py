@@ -7,6 +7,8 @@ from __future__ import annotations
 import html
 import json
 import secrets
+import select
+import socket
 import threading
 from dataclasses import dataclass
 
@@ -39,8 +41,26 @@ LIVE_JS = """\
   document.addEventListener("click", (event) => {
     if (event.target.closest?.("[data-alagen-hide]")) document.getElementById("alagen-overlay")?.remove();
   });
+  // A page that searches, opened before the first index is made: say so, reload when it is.
+  if (!document.querySelector('script[src*="/pagefind/"]')) return;
+  let notice = null;
+  const ask = () => fetch(%(status)s).then((answer) => answer.json()).then((status) => {
+    if (status.search) {
+      if (notice) location.reload();
+      return;
+    }
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "alagen-search-notice";
+      notice.setAttribute("role", "status");
+      notice.textContent = "The search index is being made; this page reloads when it is ready.";
+      (document.querySelector("main") || document.body).prepend(notice);
+    }
+    setTimeout(ask, 1000);
+  }).catch(() => setTimeout(ask, 2000));
+  ask();
 })();
-""" % {"events": json.dumps(EVENTS_URL)}
+""" % {"events": json.dumps(EVENTS_URL), "status": json.dumps(STATUS_URL)}
 
 LIVE_CSS = """\
 #alagen-overlay { position: fixed; inset: 0; z-index: 2147483647; overflow: auto; margin: 0; padding: 1.5rem;
@@ -49,6 +69,8 @@ LIVE_CSS = """\
 #alagen-overlay pre { white-space: pre-wrap; font: 14px/1.5 ui-monospace, monospace; color: #ffd7d7;
   background: #000; padding: 1rem; border-left: 4px solid #e33; margin: 1rem 0; }
 #alagen-overlay button { font: inherit; padding: .3rem 1rem; cursor: pointer; }
+#alagen-search-notice { margin: 1rem 0; padding: .75rem 1rem; background: #fff4ce; color: #1a1a1a;
+  border-left: 4px solid #8a6d00; font: 16px/1.5 system-ui, sans-serif; }
 """
 
 
@@ -91,7 +113,7 @@ class Live:
         self._run = secrets.token_hex(4)  # a restarted server's builds never match an old tab's
         self._builds = 0
         self.closing = False
-        self.listeners = 0
+        self._tabs: set = set()  # the event streams' sockets
 
     @property
     def state(self) -> State:
@@ -119,9 +141,16 @@ class Live:
             self._changed.wait_for(lambda: self._state.version != seen or self.closing, timeout)
             return self._state
 
-    def listening(self, change: int) -> None:
+    def listening(self, change: int, connection) -> None:
         with self._changed:
-            self.listeners += change
+            (self._tabs.add if change > 0 else self._tabs.discard)(connection)
+
+    def open_tabs(self) -> int:
+        """The tabs listening now. A closed tab is noticed only at the next heartbeat, so each
+        stream is asked: an event stream never sends, so a readable socket has been closed."""
+        with self._changed:
+            tabs = list(self._tabs)
+        return sum(1 for connection in tabs if not _closed(connection))
 
     def close(self) -> None:
         """Let every listener go: the server is stopping."""
@@ -135,6 +164,14 @@ class Live:
         style = f'<link rel="stylesheet" href="{STYLE_URL}">'
         script = f'<script src="{SCRIPT_URL}" data-build="{html.escape(state.build)}"></script>'
         return (style + overlay_html(state.problems, bool(state.build)) + script).encode("utf-8")
+
+
+def _closed(connection) -> bool:
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
 
 
 def inject(page: bytes, tag: bytes) -> bytes:

@@ -29,6 +29,7 @@ from alagen.serve.live import (
 from alagen.serve.search import SearchIndex
 
 NOT_FOUND_PAGE = "404.html"
+FIRST_BUILD_WAIT = 10.0  # seconds a request made during the first build waits for it
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
@@ -48,6 +49,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         self.base_path = "/"
         self.idle = threading.Event()
         self.idle.set()
+        self.first_build = threading.Event()  # set once the first build has ended, well or not
         # Only our own names on a loopback address, so another web page cannot reach the
         # preview through a DNS name of its own (DNS rebinding).
         self.hosts = _allowed_hosts(host, self.server_address[1])
@@ -105,6 +107,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith(LIVE_PREFIX):
             self._live(path, body)
             return
+        if not self.server.first_build.wait(timeout=FIRST_BUILD_WAIT):
+            self._send_building(body)  # a tab opened at once: it asks again every second
+            return
         base = self.server.base_path
         if base != "/" and not path.startswith(base):
             if path in ("/", base.rstrip("/")):
@@ -118,7 +123,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._not_found(body)
             return
         found = self._find(parts, rest.endswith("/"), base)
-        if found is None:
+        if found is None and parts[:1] == ["pagefind"]:
+            self._search_missing(parts, body)
+        elif found is None:
             if not self.server.live.state.build:
                 self._send_page(500, b"<!doctype html><html lang=\"en\"><title>Build failed</title><body></body></html>", body)
             else:
@@ -147,6 +154,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if found is not None:
                 return found
         return None
+
+    def _send_building(self, body: bool) -> None:
+        page = (
+            b'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="1">'
+            b"<title>Building\xe2\x80\xa6</title></head><body><p>alagen is building the site; this page "
+            b"reloads by itself in a moment.</p></body></html>"
+        )
+        self._head(503, "text/html; charset=utf-8", len(page), retry_after="1")
+        if body:
+            self.wfile.write(page)
+
+    def _search_missing(self, parts: list[str], body: bool) -> None:
+        """A Pagefind file that is not there (yet): its own type, never a page of the site."""
+        ready = self.server.search.generation > 0
+        note = "not in the search index" if ready else "the search index is being made; ask again in a moment"
+        kind = content_type(Path(parts[-1])) if len(parts) > 1 else "text/plain; charset=utf-8"
+        if kind.startswith(("text/javascript", "text/css")):
+            data = f"/* {note} */\n".encode()  # a comment: the page's script or style does nothing
+        else:
+            kind = "text/plain; charset=utf-8" if kind.startswith("text/html") else kind
+            data = f"{note[0].upper()}{note[1:]}.\n".encode()
+        self._head(404 if ready else 503, kind, len(data), **({} if ready else {"retry_after": "2"}))
+        if body:
+            self.wfile.write(data)
 
     def _not_found(self, body: bool) -> None:
         page = self.server.site / NOT_FOUND_PAGE
@@ -233,7 +264,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
         seen = -1
-        live.listening(+1)
+        live.listening(+1, self.connection)
         try:
             self.wfile.write(b"retry: 1000\n\n")
             while not live.closing:
@@ -249,4 +280,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError):
             pass
         finally:
-            live.listening(-1)
+            live.listening(-1, self.connection)

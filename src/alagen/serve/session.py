@@ -74,6 +74,7 @@ class Session:
             result = self.builder.rebuild(changed)
         finally:
             self.server.idle.set()
+            self.server.first_build.set()
         what = f"{', '.join(changed[:3])}{' and more' if len(changed) > 3 else ''} changed: " if changed else ""
         if not result.ok:
             self.live.failed(result.problems)
@@ -91,7 +92,7 @@ class Session:
                 self.warn(warning)
             self._warnings = result.warnings
         if changed or self._broken:
-            tabs = self.live.listeners
+            tabs = self.live.open_tabs()
             fixed = "fixed; " if self._broken else ""
             self.say(f"{what}{fixed}rebuilt in {result.seconds:.2f} s, reloading {tabs} tab{'s' if tabs != 1 else ''}.")
         else:
