@@ -5,14 +5,15 @@ one. cmark's test/pathological_tests.py lists the inputs that made Markdown pars
 quadratic, exponential or stack-hungry; here each is built at several sizes up to 1 MB and
 rendered with `Markdown().render`, the way a page is rendered in a build.
 
-    python bench/pathological.py                    # every case, 125 KB .. 1 MB (a few minutes)
+    python bench/pathological.py                    # every case, 125 KB .. 1 MB (2-5 minutes)
     python bench/pathological.py --only backticks --only "nested block"
     python bench/pathological.py --sizes 50k,100k --timeout 10
 
-A case passes when it renders at 1 MB (the largest size given) in under 1 s, the time
+A case passes when it renders at 1 MB (or the largest size given under it) in under 1 s, the time
 grows about linearly (1 MB against 500 KB at most 2.6x; a doubling of a linear time is 2x),
 it raises nothing and the HTML is not empty. Each case runs in a child process with a
-timeout, so a hang or a segfault of one case is reported (TIMEOUT, CRASH) and the rest run.
+timeout, so a hang or a segfault of one case is reported (TIMEOUT, CRASH) and the rest run;
+a size that takes over a quarter of the timeout is a case's last (SLOW: stopped after ...).
 Prints a Markdown table; exits 1 when a case fails.
 """
 
@@ -32,7 +33,7 @@ SIZES = (125 * KB, 250 * KB, 500 * KB, 1 * MB)
 LIMIT = 1.0  # seconds at 1 MB
 NONLINEAR = 1.3  # time ratio above 1.3x the size ratio (2.6 for a doubling)
 NOISE = 0.05  # below 50 ms at the largest size a ratio is mostly timer noise: not flagged
-BUDGET = 2.0  # seconds of rendering per size: best of 3 runs, or fewer when slow
+BUDGET = 1.0  # seconds of rendering per size: best of 3 runs, or fewer when slow
 
 
 def rep(unit: str, size: int, head: str = "", tail: str = "") -> str:
@@ -127,7 +128,8 @@ CASES = {
     "many <http autolink openers": ("extra", lambda s: rep("<http://a", s, head="x ")),
     "unclosed email autolink": ("extra", lambda s: rep("a.", s, head="x <a@")),
     "many references": ("extra", many_references),
-    "same-label references": ("extra", lambda s: rep("[a]: /u\n[ A ]: /v\n[a\n]: /w\n", s // 2) + rep("[a] ", s // 2)),
+    "same-label references": (
+        "extra", lambda s: rep("[a]: /u\n[ A ]: /v\n[a\n]: /w\n", s // 2) + rep("[a] ", s // 2)),
     "plain paragraph": ("extra", paragraph),
 }
 PARAGRAPH_BIG = 5 * MB  # the plain paragraph also runs at 5 MB: a long page must stay linear
@@ -144,13 +146,14 @@ def markdown():
         md, typographer = alagen.markdown.Markdown(raw_html=True, image=None, typographer=True), "typographer on"
     except TypeError:  # the engine before the typographer option
         md, typographer = alagen.markdown.Markdown(raw_html=True, image=None), "no typographer option"
-    parser = sys.modules[alagen.markdown.MarkdownIt.__module__.split(".")[0]]
+    parser = next(sys.modules[name] for name in ("markdown_it_pyrs", "markdown_it") if name in sys.modules)
     return md, f"{parser.__name__} {getattr(parser, '__version__', '')}, {typographer}"
 
 
-def child(name: str, sizes: list[int]) -> None:
+def child(name: str, sizes: list[int], timeout: float) -> None:
     """Render one case at each size; one JSON line per size, flushed, so the parent keeps
-    the sizes done before a hang or a crash."""
+    the sizes done before a hang or a crash. A size that took over a quarter of the timeout
+    is the last: the next (twice as long, if linear) would only run into the timeout."""
     md, engine = markdown()
     print(json.dumps({"engine": engine}), flush=True)
     build = CASES[name][1]
@@ -159,25 +162,31 @@ def child(name: str, sizes: list[int]) -> None:
         best, spent, runs = float("inf"), 0.0, 0
         try:
             while runs < 3 and (runs == 0 or spent < BUDGET):
-                started = time.perf_counter()
+                # CPU time: on a shared machine, waiting for a core is not the parser's time
+                started, cpu = time.perf_counter(), time.process_time()
                 rendered = md.render(text, "content/a.md", 1, lambda target, source: target)
                 html = rendered.html
-                took = time.perf_counter() - started
-                best, spent, runs = min(best, took), spent + took, runs + 1
+                took, wall = time.process_time() - cpu, time.perf_counter() - started
+                best, spent, runs = min(best, took), spent + wall, runs + 1
         except BaseException as error:  # RecursionError, MemoryError, a Rust panic: a FAIL
-            print(json.dumps({"want": size, "size": len(text), "error": f"{type(error).__name__}: {error}"[:120]}), flush=True)
+            message = f"{type(error).__name__}: {error}"[:120]
+            print(json.dumps({"want": size, "size": len(text), "error": message}), flush=True)
             return
         bad = "empty output" if not html.strip() else "NUL in output" if "\x00" in html else None
         # a problem (too deep, say) is the engine refusing part of the page: noted, not failed
         problems = [p.message for p in rendered.problems]
-        print(json.dumps({"want": size, "size": len(text), "time": best, "runs": runs, "bad": bad, "problems": problems[:1],
-                          "n_problems": len(problems)}), flush=True)
+        point = {"want": size, "size": len(text), "time": best, "runs": runs, "bad": bad}
+        print(json.dumps(point | {"problems": problems[:1], "n_problems": len(problems)}), flush=True)
+        if wall > timeout / 4 and size != sizes[-1]:
+            print(json.dumps({"stopped": f"SLOW: stopped after {label(size)}, {best:.1f} s there"}), flush=True)
+            return
 
 
 def run_case(name: str, sizes: list[int], timeout: float) -> dict:
     """Run `child` for one case in its own process; read its lines, whatever became of it."""
     with tempfile.TemporaryFile("w+") as out:
-        cmd = [sys.executable, os.path.abspath(__file__), "--child", name, "--sizes", ",".join(map(str, sizes))]
+        cmd = [sys.executable, os.path.abspath(__file__), "--child", name, "--sizes", ",".join(map(str, sizes)),
+               "--timeout", str(timeout)]
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, text=True)
         try:
             _, err = proc.communicate(timeout=timeout)
@@ -187,12 +196,13 @@ def run_case(name: str, sizes: list[int], timeout: float) -> dict:
             _, err = proc.communicate()
             status = f"TIMEOUT(>{timeout:g} s)"
         out.seek(0)
-        lines = [json.loads(line) for line in out if line.startswith("{")]
+        lines = [json.loads(line) for line in out if line.startswith("{") and line.endswith("}\n")]  # not a cut line
     engine = next((line["engine"] for line in lines if "engine" in line), "?")
     points = [line for line in lines if "size" in line]
     if status and status.startswith("CRASH") and err.strip():
         status += " " + err.strip().splitlines()[-1][:80]
-    return {"name": name, "engine": engine, "points": points, "status": status}
+    stopped = next((line["stopped"] for line in lines if "stopped" in line), None)
+    return {"name": name, "engine": engine, "points": points, "status": status or stopped}
 
 
 def verdict(case: dict, sizes: list[int]) -> tuple[str, str, str, bool]:
@@ -208,8 +218,7 @@ def verdict(case: dict, sizes: list[int]) -> tuple[str, str, str, bool]:
         ratio = f"{r:.2f}" + (f" (x{expected:.1f} size)" if abs(expected - 2) > 0.1 else "")
         if r > NONLINEAR * expected and b["time"] >= NOISE:
             flags.append("NONLINEAR")
-    # the 1 MB point: the largest size at or under 1 MB (or the largest given)
-    ref = max((s for s in sizes if s <= MB), default=max(sizes))
+    ref = reference(sizes)
     at_ref = next((p for p in timed if p["want"] == ref), None)
     fast = "yes" if at_ref and at_ref["time"] < LIMIT else "no"
     if at_ref and at_ref["time"] >= LIMIT:
@@ -221,8 +230,15 @@ def verdict(case: dict, sizes: list[int]) -> tuple[str, str, str, bool]:
     if not at_ref and not flags:
         flags.append("no 1 MB point")
     noted = next((p for p in reversed(timed) if p.get("n_problems")), None)
-    note = f" ({noted['n_problems']} problem(s): {noted['problems'][0][:70]})" if noted else ""
+    message = noted["problems"][0] if noted else ""
+    message = message if len(message) <= 60 else message[:60].rsplit(" ", 1)[0] + " ..."
+    note = f" ({noted['n_problems']} problem(s): {message})" if noted else ""
     return ratio, fast, (", ".join(flags) or "ok") + note, bool(flags)
+
+
+def reference(sizes: list[int]) -> int:
+    """The size the 1 s limit applies at: 1 MB, or the largest size under it (else the smallest)."""
+    return max((s for s in sizes if s <= MB), default=sizes[0])
 
 
 def fmt(seconds: float) -> str:
@@ -243,30 +259,33 @@ def main() -> int:
     sizes = sorted(int(float(s[:-1]) * {"k": KB, "m": MB}[s[-1].lower()]) if s[-1] in "kKmM" else int(s)
                    for s in args.sizes.split(","))
     if args.child:
-        child(args.child, sizes)
+        child(args.child, sizes, args.timeout)
         return 0
     engine = markdown()[1]  # fails here, once, if alagen cannot be imported
     names = [n for n in CASES if not args.only or any(o.lower() in n.lower() for o in args.only)]
     if not names:
         parser.error(f"no case matches {args.only}; cases: {', '.join(CASES)}")
 
-    rows, failed, started = [], [], time.perf_counter()
+    rows, failed, started, load = [], [], time.perf_counter(), f"{os.getloadavg()[0]:.1f}"
     for name in names:
         case_sizes = sizes + ([PARAGRAPH_BIG] if name == "plain paragraph" and PARAGRAPH_BIG > sizes[-1] else [])
         case = run_case(name, case_sizes, args.timeout)
         done = {p["want"] for p in case["points"]}
-        if case["status"]:  # say which size hung or crashed
+        if case["status"] and "(" in case["status"]:  # say which size hung or crashed
             at = next((s for s in case_sizes if s not in done), case_sizes[-1])
-            case["status"] = case["status"].replace("(", f" at {label(at)} (", 1)
+            # after an exception the child only exits: a crash then is in freeing what it made
+            where = "on exit" if any("error" in p for p in case["points"]) else f"at {label(at)}"
+            case["status"] = case["status"].replace("(", f" {where} (", 1)
         ratio, fast, result, bad = verdict(case, sizes)
         by_size = {p["want"]: p for p in case["points"]}
         cells = [fmt(by_size[s]["time"]) if s in by_size and "time" in by_size[s]
-                 else "error" if s in by_size else "-" for s in sizes]
+                 else "FAIL" if s in by_size else "-" for s in sizes]
         if len(case_sizes) > len(sizes):  # the 5 MB paragraph: its time, and linear from the largest?
             big, last = by_size.get(PARAGRAPH_BIG, {}), by_size.get(sizes[-1], {})
             if "time" in big and "time" in last:
                 r, expected = big["time"] / max(last["time"], 1e-6), big["size"] / last["size"]
-                result += f"; {label(PARAGRAPH_BIG)}: {fmt(big['time'])}, {r:.1f}x {label(sizes[-1])} for x{expected:.1f} size"
+                result += f"; {label(PARAGRAPH_BIG)}: {fmt(big['time'])}, {r:.1f}x {label(sizes[-1])}"
+                result += f" for x{expected:.1f} size"
                 if r > NONLINEAR * expected and big["time"] >= NOISE:
                     result, bad = result + " NONLINEAR", True
             else:
@@ -276,13 +295,16 @@ def main() -> int:
         if bad:
             failed.append(name)
 
-    print(f"alagen.markdown ({engine}); sizes in characters; best of up to 3 runs; "
-          f"{time.perf_counter() - started:.0f} s in all\n")
-    ref = max((s for s in sizes if s <= MB), default=sizes[-1])
-    print("| case | from | " + " | ".join(map(label, sizes)) + f" | ratio last two | < 1 s at {label(ref)} | result |")
+    # other work on the machine slows every case alike: the load average says how much there was
+    print(f"alagen.markdown ({engine}); sizes in characters; CPU time, best of up to 3 runs; "
+          f"{time.perf_counter() - started:.0f} s in all; load average {load} before, "
+          f"{os.getloadavg()[0]:.1f} after, {os.cpu_count()} cores\n")
+    columns = " | ".join(map(label, sizes))
+    print(f"| case | from | {columns} | ratio last two | < 1 s at {label(reference(sizes))} | result |")
     print("|---|---|" + "---:|" * len(sizes) + "---:|---|---|")
     print("\n".join(rows))
-    print(f"\n{len(names) - len(failed)} of {len(names)} cases pass" + (f"; failing: {', '.join(failed)}" if failed else ""))
+    print(f"\n{len(names) - len(failed)} of {len(names)} cases pass", end="")
+    print(f"; failing: {', '.join(failed)}" if failed else "")
     return 1 if failed else 0
 
 

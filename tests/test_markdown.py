@@ -480,9 +480,9 @@ def test_inline_attributes_follow_the_same_safety_rules():
     ("text", "line"),
     [
         ("Intro\n\n" + "> " * 500 + "deep\n", 3),
-        ("Intro\n\n" + "".join("  " * i + "- item\n" for i in range(330)), 22),  # the 20th list
+        ("Intro\n\n" + "".join("  " * i + "- item\n" for i in range(330)), 10),  # the 8th list
         ("Intro\n\n" + "> " * 50_000 + "deep\n", 3),
-        ("Intro\n\n" + "::: note\n" * 60 + "deep\n", 43),
+        ("Intro\n\n" + "::: note\n" * 60 + "deep\n", 19),
     ],
     ids=["500-quotes", "330-lists", "50000-quotes", "60-callouts"],
 )
@@ -491,7 +491,7 @@ def test_nesting_too_deep_is_an_error_at_its_line(text, line):
     assert [(p.location.line, p.message) for p in rendered.problems] == [
         (
             line,
-            "quotes, lists and callouts are nested more than 40 levels deep here; "
+            "quotes, lists and callouts are nested more than 16 levels deep here (a list counts as two); "
             "the text from this line on is left out: nest them less deeply",
         )
     ]

@@ -33,8 +33,11 @@ from alagen.errors import Location, Problem
 from alagen.slugs import slugify
 
 CALLOUTS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important"}
-# Quotes, lists and callouts inside each other: deeper than this is a mistake, not a page.
-MAX_DEPTH = 40
+# Quotes, lists and callouts inside each other, in markdown-it's levels (a list is two: the
+# list and its item): deeper than this is a mistake, not a page. markdown-it's own limit
+# (maxNesting) is just above, so this one speaks first; it also bounds how far each `[`
+# looks ahead for its `]`, which is what long runs of brackets cost.
+MAX_DEPTH = 16
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _CALLOUT = re.compile(r"(:{3,})[ \t]*(\S*)[ \t]*(.*?)[ \t]*$")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?")
@@ -93,7 +96,7 @@ class Markdown:
     """One configured parser, reused for every page."""
 
     def __init__(self, raw_html: bool = True, image: ImageHook | None = None, typographer: bool = True):
-        md = MarkdownIt("commonmark", {"typographer": typographer, "html": raw_html, "maxNesting": MAX_DEPTH + 10})
+        md = MarkdownIt("commonmark", {"typographer": typographer, "html": raw_html, "maxNesting": MAX_DEPTH + 4})
         md.enable(["table", "strikethrough"])
         md.core.ruler.after("inline", "alagen_heading_attrs", _heading_attrs)  # before the typographer
         if typographer:
@@ -186,7 +189,7 @@ def _depth_guard(state, start: int, end: int, silent: bool) -> bool:
     if not silent:
         col = state.tShift[start]
         message = (
-            f"quotes, lists and callouts are nested more than {MAX_DEPTH} levels deep here; "
+            f"quotes, lists and callouts are nested more than {MAX_DEPTH} levels deep here (a list counts as two); "
             "the text from this line on is left out: nest them less deeply"
         )
         _problem(state.env, start, col, message)
@@ -197,9 +200,9 @@ def _depth_guard(state, start: int, end: int, silent: bool) -> bool:
 def _callout(state, start: int, end: int, silent: bool) -> bool:
     """`::: note Title` ... `:::`. A `:::` line closes the innermost open callout, so callouts
     nest; one left open closes where its parent block (or the page) ends."""
-    if state.is_code_block(start):
-        return False
     begin = state.bMarks[start] + state.tShift[start]
+    if not state.src.startswith(":::", begin) or state.is_code_block(start):
+        return False  # tried at every line: the cheap test first
     line = state.src[begin : state.eMarks[start]]
     match = _CALLOUT.match(line)
     if not match:
