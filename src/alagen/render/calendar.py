@@ -13,6 +13,7 @@ with PYTHONHASHSEED).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Iterable
 from urllib.parse import urlsplit
 from typing import TYPE_CHECKING
@@ -123,8 +124,16 @@ def _add_timezones(calendar: icalendar.Calendar, events: tuple[Event, ...]) -> N
     first = dt.date(min(e.first_day for e in events).year, 1, 1)
     last = dt.date(max(e.last_day for e in events).year + 2, 1, 1)  # an end on 31 Dec + 1 day
     for index, tzid in enumerate(sorted(calendar.get_missing_tzids())):
-        zone = icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
-        calendar.subcomponents.insert(index, zone)
+        calendar.subcomponents.insert(index, _timezone(tzid, first, last))
+
+
+@functools.lru_cache(maxsize=64)
+def _timezone(tzid: str, first: dt.date, last: dt.date) -> icalendar.Timezone:
+    """One VTIMEZONE per zone and span of years, made once: a thousand event files share a
+    few (icalendar only reads it when it writes a calendar)."""
+    import icalendar
+
+    return icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
 
 
 def _host(site: Site) -> str:
