@@ -57,9 +57,9 @@ def test_an_unclosed_quote_points_at_the_quote(site):
 @pytest.mark.parametrize(
     ("date", "message"),
     [
-        ("2025-02-30", "'date': '2025-02-30' is not a date: February 2025 has 28 days"),
+        ("2025-02-30", "'date': '2025-02-30' is not a date: February 2025 has 28 days; write a day that exists, e.g. 2025-02-28"),
         ("2025-13-01", "'date': '2025-13-01' is not a date: there is no month 13; write dates as YYYY-MM-DD"),
-        ("3/4/2025", "'date': '3/4/2025' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04"),
+        ("3/4/2025", "'date': '3/4/2025' looks like month/day/year; write 2025-03-04"),
     ],
 )
 def test_an_invalid_date(site, date, message):
@@ -290,20 +290,20 @@ PAGE = {"content/a.md": "---\ntitle: A\n---\n"}
 @pytest.mark.parametrize(
     ("expression", "message"),
     [
-        ("{{ subtitle }}", "'subtitle' is undefined"),
-        ("{{ page.subtitle }}", "'Page object' has no attribute 'subtitle'"),
+        ("{{ subtitle }}", "4:4: 'subtitle' is undefined; check the name, or guard it with 'is defined'"),
+        ("{{ page.subtitle }}", "4:9: 'Page object' has no attribute 'subtitle'; did you mean 'title'?"),
     ],
 )
 def test_an_undefined_variable_in_a_template(site, expression, message):
     layout = '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n' + expression + "\n{% endblock %}\n"
     root = site({**PAGE, "layouts/page.html": layout})
-    assert problems_of(root) == [f"layouts/page.html:4:1: {message}; check the name, or guard it with 'is defined'"]
+    assert problems_of(root) == [f"layouts/page.html:{message}"]
 
 
 def test_a_template_syntax_error(site):
     layout = '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }</h1>\n{% endblock %}\n'
     root = site({**PAGE, "layouts/page.html": layout})
-    assert problems_of(root) == ["layouts/page.html:3:1: template syntax error: unexpected '}'"]
+    assert problems_of(root) == ["layouts/page.html:3:5: template syntax error: unexpected '}'"]
 
 
 def test_a_template_error_is_reported_once_for_all_the_pages_it_breaks(site):
@@ -314,7 +314,7 @@ def test_a_template_error_is_reported_once_for_all_the_pages_it_breaks(site):
             "layouts/page.html": "<h1>{{ page.title }}</h1>\n{{ missing }}\n",
         }
     )
-    assert problems_of(root) == ["layouts/page.html:2:1: 'missing' is undefined; check the name, or guard it with 'is defined'"]
+    assert problems_of(root) == ["layouts/page.html:2:4: 'missing' is undefined; check the name, or guard it with 'is defined'"]
 
 
 # --- The build as a whole -----------------------------------------------------------------------
@@ -387,3 +387,145 @@ def test_an_unknown_menu_item_key_suggests_the_right_one(site):
         "data/menus.yaml:4:5: 'lnks' is not a menu item key; did you mean 'links'?",
         "data/menus.yaml:5:28: 'shade' is not a menu item key; known keys are columns, links, page, title, url",
     ]
+
+
+# --- Layout mistakes: at the tag or name that is wrong, with the name meant -----------------------
+# (templates.py: template_problem)
+
+BLOCK = '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n'
+
+
+@pytest.mark.parametrize(
+    ("layout", "message"),
+    [
+        (  # Jinja names the {% endblock %}, lines later: the mistake is the {% if %}
+            BLOCK + "  {% if page.date %}\n<p>{{ page.date|date }}</p>\n\n\n{% endblock %}\n",
+            "layouts/page.html:4:3: the {% if %} here is never closed; add {% endif %} where it should end, "
+            "before the {% endblock %} on line 8",
+        ),
+        (
+            "<h1>{{ page.title }}</h1>\n{# {% for x in y %} #}\n{% raw %}{% for x in y %}{% endraw %}\n"
+            "<ul>{% for child in site.pages %}\n<li>{{ child.title }}</li>\n",
+            "layouts/page.html:4:5: the {% for %} here is never closed; add {% endfor %} where it should end",
+        ),
+        (
+            "{% set greeting = 'Hi' %}{% set note %}\n{{ greeting }}\n",
+            "layouts/page.html:1:26: the {% set %} here is never closed; add {% endset %} where it should end",
+        ),
+        ("<h1>{{ page.title }}</h1>\n  {% endif %}\n", "layouts/page.html:2:3: this {% endif %} closes nothing: no {% if %} is open here; remove it"),
+        ("{% if page.date %}\n{{ page.date }}\n  {% endfi %}\n", "layouts/page.html:3:3: there is no tag {% endfi %}; did you mean {% endif %}?"),
+        ('{% extends "base.html" %}\n  {% blok main %}x{% endblock %}\n', "layouts/page.html:2:3: there is no tag {% blok %}; did you mean {% block %}?"),
+        (
+            "{% if page.date %}a{% else %}b\n  {% else %}c{% endif %}\n",
+            "layouts/page.html:2:3: {% else %} cannot come here: the {% if %} on line 1 needs {% endif %} first",
+        ),
+        ("<p>{{ page.title }}</p>\n<p>{{ page.date|datee }}</p>\n", "layouts/page.html:2:17: there is no filter 'datee'; did you mean 'date'?"),
+        (  # inside an {% if %}, Jinja looks for the filter only when it is used
+            "{% if page.title %}\n  <p>{{ page.title|uper }}</p>\n{% endif %}\n",
+            "layouts/page.html:2:20: there is no filter 'uper'; did you mean 'upper'?",
+        ),
+        (
+            "<p>{{ page.date|frobnicate }}</p>\n",
+            "layouts/page.html:1:17: there is no filter 'frobnicate'; alagen's filters are absolute_url, ago, asset, by_month, "
+            "date, daterange, event_when, markdown, monthday, unit_name, url, besides Jinja's own",
+        ),
+        ("{% if page.weight is od %}odd{% endif %}\n", "layouts/page.html:1:22: there is no test 'od'; did you mean 'odd'?"),
+        ("<h1>{{ page.title }}</h1>\n<p>pgae: {{ pgae.title }}</p>\n", "layouts/page.html:2:13: 'pgae' is undefined; did you mean 'page'?"),
+        (
+            "{% for child in site.pages %}\n  <p>{{ chlid.title }}</p>\n{% endfor %}\n",
+            "layouts/page.html:2:9: 'chlid' is undefined; did you mean 'child'?",
+        ),
+        ("<h1>{{ page.titel }}</h1>\n", "layouts/page.html:1:13: 'Page object' has no attribute 'titel'; did you mean 'title'?"),
+        ("<p>{{ site.setings.title }}</p>\n", "layouts/page.html:1:12: 'Site object' has no attribute 'setings'; did you mean 'settings'?"),
+        (
+            '<h1>{{ page.title }}</h1>\n{% include "_macro.html" %}\n',
+            "layouts/page.html:2:13: template '_macro.html' does not exist in layouts/; did you mean '_macros.html'?",
+        ),
+    ],
+    ids=[
+        "unclosed-if", "unclosed-for", "unclosed-set", "stray-endif", "misspelt-end", "misspelt-tag", "second-else",
+        "filter", "filter-in-if", "filter-unlike-any", "test", "variable", "loop-variable", "attribute",
+        "site-attribute", "include",
+    ],
+)
+def test_a_layout_mistake_is_reported_at_its_tag_with_the_name_meant(site, layout, message):
+    root = site({**PAGE, "layouts/page.html": layout, "layouts/_macros.html": "{% macro card(x) %}{{ x }}{% endmacro %}\n"})
+    assert problems_of(root) == [message]
+
+
+def test_a_misspelt_key_of_extra_is_reported_once_with_the_key_meant(site):
+    root = site(
+        {
+            "content/a.md": "---\ntitle: A\nextra:\n  colour: red\n---\n",
+            "content/b.md": "---\ntitle: B\n---\n",
+            "layouts/page.html": "<h1 class=\"{{ page.extra.color }}\">{{ page.title }}</h1>\n",
+        }
+    )
+    assert problems_of(root) == ["layouts/page.html:1:26: 'mappingproxy object' has no attribute 'color'; did you mean 'colour'?"]
+
+
+def test_a_layout_mistake_is_shown_with_its_line_and_a_caret(site):
+    from conftest import run_cli
+
+    root = site({**PAGE, "layouts/page.html": BLOCK + "  {% if page.date %}\n{{ page.date }}\n{% endblock %}\n"})
+    result = run_cli("build", "--now", "2025-03-01", cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:3] == [
+        "layouts/page.html:4:3: the {% if %} here is never closed; add {% endif %} where it should end, "
+        "before the {% endblock %} on line 6",
+        "  4 |   {% if page.date %}",
+        "    |   ^^^^^^^^^^^^^^^^^^",
+    ]
+
+
+# --- News dates: each wrong date at its line, and the item left out of the news -----------------
+# (Before, any of these ended in "internal error: TypeError: '<' not supported between
+# instances of 'datetime.date' and 'NoneType'", sorting the news.)
+
+NEWS = {
+    "content/news/index.md": "---\ntitle: News\n---\n",
+    "content/news/first.md": "---\ntitle: First\ndate: 2025-02-01\n---\n",
+    "content/news/third.md": "---\ntitle: Third\ndate: 2025-02-20\n---\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("date: 2025-02-30", "3:7: 'date': '2025-02-30' is not a date: February 2025 has 28 days; write a day that exists, e.g. 2025-02-28"),
+        ("date: 02/27/2025", "3:7: 'date': '02/27/2025' looks like month/day/year; write 2025-02-27"),
+        ("date: 27.02.2025", "3:7: 'date': '27.02.2025' looks like day/month/year; write 2025-02-27"),
+        ("date: 20250227", "3:7: 'date': '20250227' is not a date; write it with hyphens, as 2025-02-27"),
+        ("date: 2025", "3:7: 'date': '2025' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04"),
+        ("date: yes", "3:7: 'date': 'yes' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04"),
+        ("date: [2025-02-27]", "3:7: 'date': must be a date (YYYY-MM-DD), not a list"),
+        ("date: 9999-12-31", "3:7: 'date': '9999-12-31' is not a date alagen can use: the year must be from 1000 to 9000"),
+        ("date: ''", "3:7: 'date': is empty; write a date as YYYY-MM-DD, e.g. 2025-03-04, or leave the line out"),
+        ("date:", "3:6: 'date' is empty; a news item needs the day it was published, as YYYY-MM-DD"),
+        ("summary: No date.", "1:1: a news item needs 'date:' (YYYY-MM-DD), the day it was published"),
+    ],
+    ids=["impossible", "us-style", "day-month-year", "digits", "a-number", "a-boolean", "a-list", "too-far", "empty", "null", "missing"],
+)
+def test_a_news_item_with_a_wrong_date(site, line, message):
+    from alagen.errors import BuildFailed
+
+    root = site({**NEWS, "content/news/second.md": f"---\ntitle: Second\n{line}\n---\nText.\n"})
+    with pytest.raises(BuildFailed) as failed:
+        build_at(root)
+    assert [str(p) for p in failed.value.problems] == [f"content/news/second.md:{message}"]
+    assert failed.value.__cause__ is None  # nothing crashed behind the error either
+
+
+def test_a_news_item_with_a_wrong_date_is_left_out_of_the_news(site):
+    import datetime as dt
+
+    from alagen.errors import Problems
+    from alagen.load import load
+    from alagen.model.site import build_site
+
+    root = site({**NEWS, "content/news/second.md": "---\ntitle: Second\ndate: 2025-02-30\n---\n"})
+    problems = Problems()
+    with problems.held():
+        model = build_site(load(root, problems), dt.date(2025, 3, 1), False, problems)
+    assert [p.title for p in model.news()] == ["Third", "First"]
+    assert "content/news/second.md" not in model.by_source

@@ -55,7 +55,7 @@ def test_a_mistake_found_by_a_worker_is_reported_once(tmp_path, monkeypatch):
     found = [str(p) for p in problems_of(site)]
     assert found == [
         "content/p07.md:4:17: links to content/nowhere.md, which does not exist",
-        "layouts/page.html:1:1: 'Page object' has no attribute 'nope'; check the name, or guard it with 'is defined'",
+        "layouts/page.html:1:63: 'Page object' has no attribute 'nope'; check the name, or guard it with 'is defined'",
     ], found
 
 

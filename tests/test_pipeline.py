@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import build_at, read, run_cli
+import pytest
+
+from conftest import build_at, problems_of, read, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -128,3 +130,110 @@ def test_a_failed_search_index_keeps_the_previous_site(site, monkeypatch):
         build_at(root, search=True)
     assert _tree(root / "build") == before
     assert sorted(p.name for p in root.iterdir()) == [".alagen-cache", "build", "content", "data", "layouts"]
+
+
+# --- One build, every mistake: render checks what is valid even when load or model failed -------
+
+
+def test_one_build_reports_the_mistakes_of_every_stage_sorted_and_keeps_the_old_build(site):
+    root = site({"content/index.md": "---\ntitle: Home\n---\n", "content/d.md": "---\ntitle: D\n---\nText.\n"})
+    build_at(root)
+    before = _tree(root / "build")
+    site(
+        {
+            "content/a.md": "---\ntitle: A\ndesciption: Ours\n---\n",  # model
+            "content/b.md": "---\ntitle: B\n---\nA [broken](nowhere.md) link.\n",  # render: Markdown
+            "content/c.md": "---\nlayout: page\n---\nNo title.\n",  # model: not a page
+            "content/d.md": "---\ntitle: D\n---\nSee [a](a.md) and [c](c.md).\n",  # links to them: no more problems
+            "content/e.md": "---\ntitle: E\nlayout: card\n---\n",
+            "layouts/card.html": "<h1>{{ page.titel }}</h1>\n",  # render: template
+            "data/menus.yaml": "main:\n  - title: About\n    page: d.md\n    lnks: []\n",  # model: data
+        }
+    )
+    assert problems_of(root) == [
+        "content/a.md:3:1: 'desciption' is not a front matter key; did you mean 'description'?",
+        "content/b.md:4:12: links to content/nowhere.md, which does not exist",
+        "content/c.md:1:1: 'title' is required; add a line 'title: ...' to the front matter",
+        "data/menus.yaml:4:5: 'lnks' is not a menu item key; did you mean 'links'?",
+        "layouts/card.html:1:13: 'Page object' has no attribute 'titel'; did you mean 'title'?",
+    ]
+    assert _tree(root / "build") == before
+    assert sorted(p.name for p in root.iterdir()) == [".alagen-cache", "build", "content", "data", "layouts"]
+
+
+def test_a_page_with_an_error_is_not_rendered_into_more_errors(site):
+    # Rendered, its unknown unit would also break the layout ('None' has no attribute 'name').
+    root = site(
+        {
+            "content/a.md": "---\ntitle: A\nunit: nowhere\n---\n",
+            "content/guides/_defaults.yaml": "layout: fancy\n",
+            "content/guides/b.md": "---\ntitle: B\n---\n",
+            "layouts/page.html": "<h1>{{ page.title }}</h1>\n{% if page.unit %}{{ site.division(page.unit).name }}{% endif %}\n",
+        }
+    )
+    assert problems_of(root) == [
+        "content/a.md:3:7: unit 'nowhere' is not a division in data/divisions.yaml; "
+        "the divisions are: aasl, acrl, alsc, core, pla, rusa, yalsa",
+        "content/guides/_defaults.yaml:1:9: layout 'fancy' does not exist; add layouts/fancy.html or use one of: home, list, page",
+    ]
+
+
+def test_a_crash_while_checking_a_site_with_errors_leaves_its_errors_and_the_other_checks(site, monkeypatch):
+    from alagen.errors import BuildFailed
+    from alagen.render import feeds, html
+
+    root = site(
+        {
+            "content/a.md": "---\ntitle: A\ndesciption: Ours\n---\n",
+            "content/b.md": "---\ntitle: B\n---\n",
+            "content/c.md": "---\ntitle: C\n---\n[x](nowhere.md)\n",
+        }
+    )
+    where_links_start = html.link_from
+
+    def crash_on_b(page):
+        if page.source == "content/b.md":
+            raise TypeError("a value the model reported")
+        return where_links_start(page)
+
+    def crash(site):
+        raise TypeError("a value the model reported")
+
+    monkeypatch.setattr(html, "link_from", crash_on_b)
+    monkeypatch.setattr(feeds, "feeds", crash)
+    with pytest.raises(BuildFailed) as failed:
+        build_at(root)
+    assert [str(p) for p in failed.value.problems] == [
+        "content/a.md:3:1: 'desciption' is not a front matter key; did you mean 'description'?",
+        "content/c.md:4:5: links to content/nowhere.md, which does not exist",
+    ]
+
+
+def test_serve_shows_every_mistake_of_a_build(site):
+    import datetime as dt
+
+    from alagen.serve.builder import Builder
+
+    root = site({"content/a.md": "---\ntitle: A\ndesciption: Ours\n---\n", "content/b.md": "---\ntitle: B\n---\n[x](nowhere.md)\n"})
+    result = Builder(root, root / "served", dt.date(2025, 3, 1), False).rebuild()
+    assert (result.ok, result.errors) == (False, 2)
+    assert [p.splitlines()[0] for p in result.problems] == [
+        "content/a.md:3:1: 'desciption' is not a front matter key; did you mean 'description'?",
+        "content/b.md:4:5: links to content/nowhere.md, which does not exist",
+    ]
+    assert not (root / "served").exists()
+
+
+def test_a_build_after_a_failed_one_is_the_clean_build(site, tmp_path):
+    root = site({"content/index.md": "---\ntitle: Home\n---\n[a](a.md)\n", "content/a.md": "---\ntitle: A\n---\nOne.\n"})
+    build_at(root)
+    site({"content/a.md": "---\ntitle: A\nweight: heavy\n---\nTwo.\n", "content/index.md": "---\ntitle: Home!\n---\n[a](a.md) [x](x.md)\n"})
+    assert problems_of(root) == [
+        "content/a.md:3:9: 'weight': must be a whole number, not 'heavy'",
+        "content/index.md:4:15: links to content/x.md, which does not exist",
+    ]
+    site({"content/a.md": "---\ntitle: A\nweight: 2\n---\nTwo.\n", "content/index.md": "---\ntitle: Home!\n---\n[a](a.md)\n"})
+    build_at(root)
+    build_at(root, out=tmp_path / "clean", cache=False)
+    assert _tree(root / "build") == _tree(tmp_path / "clean")
+    assert "Home!" in read(root, "index.html")

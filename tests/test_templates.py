@@ -155,3 +155,29 @@ def test_now_is_the_build_date_in_the_site_time_zone(site):
 
 def test_markdown_filter(site):
     assert _render(site, "{{ '*Ours*'|markdown }}") == "<p><em>Ours</em></p>\n"
+
+
+# --- The module on its own ------------------------------------------------------------------------
+
+
+def test_templates_can_be_imported_before_the_render_stage():
+    # alagen.render imports alagen.templates: a test module (or tool) that imports
+    # alagen.templates first must not meet the half-loaded module.
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", "import alagen.templates"], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_undefined_is_still_strict():
+    import jinja2
+
+    from alagen.templates import Missing, Undefined
+
+    env = jinja2.Environment(undefined=Undefined)
+    assert env.from_string("{{ x is defined }} {{ x|default('none') }}").render() == "False none"
+    for expression in ("{{ x }}", "{{ x + 1 }}", "{% for i in x %}{% endfor %}", "{{ x == 1 }}", "{% if x %}{% endif %}", "{{ x.y }}"):
+        with pytest.raises(Missing) as missing:
+            env.from_string(expression).render()
+        assert (missing.value.message, missing.value.name) == ("'x' is undefined", "x")

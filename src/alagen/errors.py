@@ -6,6 +6,7 @@ editor sees every mistake of a build together, sorted by file and line.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,7 @@ class Problems:
     def __init__(self, strict: bool = False) -> None:
         self._items: list[Problem] = []
         self.strict = strict  # warnings count as errors (`alagen build --strict`)
+        self._holding = 0
 
     def error(self, location: Location, message: str, span: int = 1) -> None:
         self._items.append(Problem(location, message, "error", max(span, 1)))
@@ -81,9 +83,25 @@ class Problems:
         return tuple(sorted(p for p in set(self._items) if p.severity == "warning"))
 
     def check(self) -> None:
-        """Raise BuildFailed with every problem (warnings too) if there is any error."""
-        if self.errors:
-            raise BuildFailed(self.warnings + self.errors)
+        """Raise BuildFailed with every problem (warnings too, all sorted by file, line and
+        column) if there is any error; not while held()."""
+        if self.errors and not self._holding:
+            raise BuildFailed(self.all())
+
+    def all(self) -> tuple[Problem, ...]:
+        """Every problem, errors and warnings together, sorted by file, line and column."""
+        return tuple(sorted(set(self._items)))
+
+    @contextmanager
+    def held(self):
+        """Within it, check() raises nothing: a stage that found errors goes on and returns
+        what is valid, so that a later stage can check that too (pipeline.py); the caller
+        calls check() afterwards."""
+        self._holding += 1
+        try:
+            yield self
+        finally:
+            self._holding -= 1
 
 
 def excerpt(problem: Problem, root: Path) -> str:

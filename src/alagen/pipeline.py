@@ -9,9 +9,10 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from alagen.cache import FOLDER as CACHE_FOLDER, Cache, options_key
-from alagen.errors import Problem, Problems
+from alagen.errors import BuildFailed, Problem, Problems
 from alagen.load import load
 from alagen.model.site import Site, build_site
 from alagen.progress import Progress, Silent
@@ -103,11 +104,14 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
         assets, data_files = sources.assets, len(sources.data)
         lap("load")
         progress.stage("model")
-        if cache is not None:
-            site = build_site(sources, options.now, options.drafts, problems, cache.read_page, cache.read_records)
-        else:
-            site = build_site(sources, options.now, options.drafts, problems)
+        with problems.held():  # with errors, the model still gives what is valid, to check below
+            if cache is not None:
+                site = build_site(sources, options.now, options.drafts, problems, cache.read_page, cache.read_records)
+            else:
+                site = build_site(sources, options.now, options.drafts, problems)
         lap("model")
+        if problems.errors:
+            _check_the_rest(site, sources, root, out, problems, cache, progress)
     progress.stage("render", total=len(site.pages))
     # A new site is written as it is rendered; an update of build/ waits for every check.
     folder = None if cache is not None and cache.incremental else new_folder(out)
@@ -165,6 +169,31 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
     global _last
     _last = (site, cache)
     return BuildReport(**summary, out=out, timings=tuple(timings), kept=kept, notes=tuple(cache.notes if cache else ()))
+
+
+def _check_the_rest(site: Site, sources, root: Path, out: Path, problems: Problems, cache, progress: Progress) -> NoReturn:
+    """Load or model found errors: render what is valid all the same, writing nothing (no new
+    folder, no index, the old build kept), so that the same build reports the broken links and
+    template mistakes too; then raise BuildFailed with every problem, sorted. A part that
+    cannot be rendered because of what is wrong is left unchecked: those errors say why."""
+    from alagen.render import render_site
+
+    errors = problems.errors
+    pages = {*site.by_source, *site.hidden}
+    invalid = frozenset(source for source in (*(d.source for d in sources.documents), *sources.unreadable) if source not in pages)
+    progress.stage("render", total=len(site.pages))
+    crash = None
+    try:
+        render_site(
+            site, root, sources.assets, problems, cache, on_page=progress.advance,
+            photo_cache=out.parent / CACHE_FOLDER, errors=errors, invalid=invalid,
+        )
+    except BuildFailed:
+        pass  # its problems are among the others
+    except Exception as err:  # a value reported as wrong, met where it could not be guarded
+        crash = err
+    failed = BuildFailed(problems.all())
+    raise failed from crash
 
 
 def check_out(root: Path, out: Path) -> None:

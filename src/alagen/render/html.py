@@ -17,7 +17,7 @@ from alagen.markdown import Markdown, Resolver
 from alagen.model import urls
 from alagen.model.site import Site
 from alagen.output import Output
-from alagen.templates import LINKS_FROM_ROOT, template_problem
+from alagen.templates import LINKS_FROM_ROOT, same_mistake, template_problem
 from alagen.write import write_one
 
 
@@ -79,13 +79,16 @@ def render_pages(
     write_to: Path | None = None,
     on_page=None,
     images=None,
+    checking: bool = False,
 ) -> tuple[tuple[Output, ...], list[Problem]]:
     """Every published page (or just `pages`) through Markdown and its layout, over all cores
     for a large site. Template errors are reported once, however many pages they break.
     With the build cache, `resolve` is its recorder, and the cache learns what each page used.
     With `write_to` (a new site's folder), each page is written there as it is made, by
     the worker that made it. `on_page(n)`: n more pages are done (the progress bar).
-    `images` (render/images.py) learns of the photos each page showed, also from workers."""
+    `images` (render/images.py) learns of the photos each page showed, also from workers.
+    `checking`: the site is only checked, since earlier stages found errors (pipeline.py);
+    a page that cannot be rendered at all then gives nothing, and the others are checked."""
     lookups = cache.lookups if cache is not None else None
 
     def render(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None]:
@@ -96,7 +99,7 @@ def render_pages(
         except SourceError as err:
             return None, rendered.problems + (err.problem,), None
         except Exception as err:  # a template mistake: report it at the template line
-            return None, rendered.problems, template_problem(err, root, page.source)
+            return None, rendered.problems, template_problem(err, root, page.source, env)
         return Output(page.output, data=text.encode("utf-8")), rendered.problems, None
 
     def one(page) -> tuple[Output | None, tuple[Problem, ...], Problem | None, str, tuple[str, ...]]:
@@ -105,7 +108,12 @@ def render_pages(
         if images is not None:
             images.start()
         try:
-            output, found, error = render(page)
+            try:
+                output, found, error = render(page)
+            except Exception:
+                if not checking:
+                    raise
+                output, found, error = None, (), None  # a value the model reported as wrong: not checkable
             if output is not None and write_to is not None:
                 write_one(write_to, output)
                 output = dataclasses.replace(output, staged=True)
@@ -123,7 +131,11 @@ def render_pages(
         if images is not None:
             images.adopt(photos)  # a worker's resized files are in the cache folder; publish them here
         if template_error:
-            template_errors.setdefault((template_error.location, template_error.message), template_error)
+            # One mistake, however many pages it breaks; a page whose values show the name meant wins.
+            key = same_mistake(template_error)
+            known = template_errors.get(key)
+            if known is None or "did you mean" in template_error.message and "did you mean" not in known.message:
+                template_errors[key] = template_error
         if output:
             outputs.append(output)
             if cache is not None:
