@@ -538,3 +538,21 @@ def test_plain_links_skip_normalising_only_where_it_would_change_nothing():
 def test_a_broken_link_in_an_inline_note_is_reported_at_its_line():
     rendered = render("Intro.\n\nFounded^[See [the report](missing.md).] in 1876.\n", first_line=5)
     assert [str(p) for p in rendered.problems] == ["content/a.md:7:27: links to missing.md, which does not exist"]
+
+
+def test_a_link_that_time_broke_keeps_its_words_with_a_warning():
+    from alagen.markdown import LinkWarning
+
+    def resolve(target: str, source: str) -> str:
+        if target == "gone.md":
+            raise LinkWarning("links to content/gone.md, which expired on 2025-02-01; shown as plain text")
+        if target == "soon.md":
+            raise LinkWarning("links to content/soon.md, which expires on 2025-03-20", "/soon/")
+        return "/" + target
+
+    rendered = MD.render("See [the *old* page](gone.md), [soon](soon.md) and [ok](ok.md).\n", "content/a.md", 3, resolve)
+    assert rendered.html == '<p>See the <em>old</em> page, <a href="/soon/">soon</a> and <a href="/ok.md">ok</a>.</p>\n'
+    assert [str(p) for p in rendered.problems] == [
+        "content/a.md:3:22: warning: links to content/gone.md, which expired on 2025-02-01; shown as plain text",
+        "content/a.md:3:40: warning: links to content/soon.md, which expires on 2025-03-20",
+    ]

@@ -48,6 +48,19 @@ _PLAIN_LINK = re.compile(r"(?!//)[A-Za-z0-9;/?&=+$,\-_.!~*'()#]*\Z")
 # resolve(target, source) -> href; raises ValueError with a message for the editor. `target`
 # is the address as written, percent-encoded (`caf%C3%A9.md`); files are looked up unquoted.
 Resolver = Callable[[str, str], str]
+
+
+class LinkWarning(ValueError):
+    """What a resolver raises for a link that time is about to break, or has broken: with
+    `href`, the link works today and a warning says until when; without, its page is gone
+    (it expired), so the words are shown without the link, with a warning, and the build
+    goes on (a scheduled build must not stop because a date passed)."""
+
+    def __init__(self, message: str, href: str | None = None):
+        super().__init__(message)
+        self.href = href
+
+
 # image(target, link_from, first) -> the <img> attributes (src, srcset, width, ...) of a
 # local image; raises ValueError. `first` is true for a page's first image (not lazy).
 ImageHook = Callable[[str, str, bool], dict]
@@ -113,6 +126,7 @@ class Markdown:
         md.core.ruler.push("alagen_headings", _heading_ids)
         md.core.ruler.push("alagen_links", _rewrite_links)
         md.add_render_rule("blockquote_open", _render_blockquote)
+        md.add_render_rule("alagen_unlinked", lambda self, tokens, idx, options, env: "")
         md.add_render_rule("callout_open", _render_callout)
         md.add_render_rule("callout_close", lambda self, tokens, idx, options, env: "</div>\n")
         # A note referred to twice keeps its number: [1] both times (its ids stay unique).
@@ -443,12 +457,33 @@ def _rewrite_links(state) -> None:
                 continue
             try:
                 href = env["resolve"](target, env["link_from"])
+            except LinkWarning as note:
+                written = _written(target)
+                env["problems"].append(Problem(_locate(env, block, written), str(note), "warning", len(written)))
+                if note.href is None:
+                    _unlink(block.children, token)
+                    continue
+                href = note.href
             except ValueError as err:
                 written = _written(target)
                 env["problems"].append(Problem(_locate(env, block, written), str(err), span=len(written)))
                 continue
             token.attrSet(attr, href)
             _record(env, block, href, _written(target))
+
+
+def _unlink(children: list[Token], opening: Token) -> None:
+    """The link's words stay; its <a> and </a> go (an image is never a link's opening)."""
+    if opening.type != "link_open":
+        return
+    start = next(i for i, child in enumerate(children) if child is opening)
+    depth = 0
+    for child in children[start:]:
+        depth += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+        if child.type in ("link_open", "link_close") and (child is opening or depth == 0):
+            child.type, child.hidden = "alagen_unlinked", True
+            if depth == 0:
+                break
 
 
 def _foreign(target: str) -> bool:
