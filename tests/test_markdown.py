@@ -554,5 +554,5 @@ def test_a_link_that_time_broke_keeps_its_words_with_a_warning():
     assert rendered.html == '<p>See the <em>old</em> page, <a href="/soon/">soon</a> and <a href="/ok.md">ok</a>.</p>\n'
     assert [str(p) for p in rendered.problems] == [
         "content/a.md:3:22: warning: links to content/gone.md, which expired on 2025-02-01; shown as plain text",
-        "content/a.md:3:40: warning: links to content/soon.md, which expires on 2025-03-20",
+        "content/a.md:3:39: warning: links to content/soon.md, which expires on 2025-03-20",
     ]
