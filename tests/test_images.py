@@ -91,7 +91,7 @@ def test_resized_files_are_cached_between_builds_and_renamed_when_the_photo_chan
     build_at(root)
     assert made == [480, 800, 1000]
     cache = sorted(p.name for p in (root / ".alagen-cache/images").iterdir())
-    assert len(cache) == 3
+    assert len(cache) == 6 and cache[1::2] == [name + ".digest" for name in cache[::2]]  # each with its digest
     before = imgs(read(root, "index.html"))[0]["srcset"]
     build_at(root)
     assert made == [480, 800, 1000]  # nothing resized again

@@ -297,8 +297,8 @@ class Cache:
         except state.Foreign:
             self._note("was made by another version of alagen")
             return False
-        except state.Damaged:
-            self._note("is damaged")
+        except state.Damaged as err:
+            self._note(_damaged(err))
             return False
         if record.get("code") != code_fingerprint():
             self._note("was made by another version of alagen")
@@ -489,8 +489,8 @@ class Cache:
             model = state.load_model(part.data(state.parts_folder(self.file)), text)
             if self._texts.damaged or self._documents.damaged:
                 raise state.Damaged("a part")
-        except state.Damaged:
-            self._forget("is damaged")
+        except state.Damaged as err:
+            self._forget(_damaged(err))
             return None
         model.update(texts=texts, missing=missing)
         self._remember_digests(model)
@@ -891,15 +891,32 @@ class Cache:
 
     # ------------------------------------------------------------------ saving --
 
-    def save(self, outputs, written: set[str] | None, indexed: int | None, report: dict, assets=()) -> None:
-        """Record this build. `written`: the files this build wrote in place (None: the whole
-        output folder is new, and is read again). `assets`: the theme's files, as loaded."""
+    def _without_own_warnings(self, report: dict) -> dict:
+        """The report for the next build to show again, without the warnings about files of
+        the cache folder (a resized photo found damaged and made again, render/images.py):
+        they were this build's, and the next one does not find them."""
+        folder = self.file.parent
+        warnings = tuple(w for w in report["warnings"] if not (self.root / w.location.path).is_relative_to(folder))
+        return report if len(warnings) == len(report["warnings"]) else {**report, "warnings": warnings}
+
+    def save(self, outputs, written: set[str] | None, indexed: int | None, report: dict, assets=(), moved: bool = False) -> None:
+        """Record this build. `written`: the files this build wrote (None: the whole
+        output folder is new, and is read again). `moved`: the output folder is a new one
+        whose other files are hard links of the last one's (write.update): the same files,
+        in other folders. `assets`: the theme's files, as loaded."""
         entries = self._output_entries(outputs)
         if written is None:  # a new folder, with only this build's files: their stats, and their folders'
             actual, folders = {}, {}
             filestats.restat(self.out, [*entries, ""], actual, folders)
         else:
             actual, folders = dict(self.actual), dict(self.folders)
+            if moved:
+                base = str(self.out)
+                for folder in list(folders):
+                    try:
+                        folders[folder] = filestats.folder_sig(os.stat(f"{base}/{folder}" if folder else base))
+                    except OSError:
+                        del folders[folder]
             filestats.restat(self.out, [*written, *self._stale, ""], actual, folders)
         final = {}
         for path, entry in entries.items():
@@ -933,7 +950,7 @@ class Cache:
             "reach": self._reach,
             "photos": self.photos,
             "assets": self.assets,
-            "report": report,
+            "report": self._without_own_warnings(report),
         }
         parts = {**self.documents.parts(), **self.texts.parts(), **self.renders.parts()}
         if texts_only:
@@ -963,6 +980,13 @@ class Cache:
         sig = _sig(self.file)
         if sig is not None:
             _memory[str(self.file)] = (sig, record, parts, model, self.documents, self.texts, self.renders)
+
+
+def _damaged(err: Exception) -> str:
+    """Why a cache file was not trusted, in the words of a note."""
+    if isinstance(err, state.Refused):
+        return f"names {err.name}, which is not a value alagen stores (the file was made by something else)"
+    return "is damaged"
 
 
 def _replay(problems: tuple[Problem, ...], into: Problems) -> None:

@@ -2,7 +2,8 @@
 proxies as dicts, time zones by name, and where each value was written (`where`: a key ->
 Location mapping, of every page and record) as one flat tuple, unpacked on first use.
 Loading calls the class, which is quicker than pickle's default for slotted dataclasses. Used for the build cache, which reads it back with its restricted
-unpickler, and for digests of values (a shared part is written once, so a YAML alias
+unpickler (state.py: only the value types it lists; a new type the cache stores goes on its
+list), and for digests of values (a shared part is written once, so a YAML alias
 repeated a billion times stays small)."""
 
 from __future__ import annotations

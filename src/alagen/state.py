@@ -1,38 +1,46 @@
 """The build cache on disk: a small record that every build reads, and parts that only a
 build with something to do reads.
 
-    .alagen-cache/build.state         'alagen-cache FORMAT LENGTH CRC', a newline, the record
+    .alagen-cache/build.state         'alagen-cache FORMAT LENGTH DIGEST', a newline, the record
     .alagen-cache/build.parts/*.part  the parts it names: the stats of files, the site's
                                       model, documents, page texts, renders
 
 The record (a pickled dict) holds the options, digests and report of the last build, what
 changed in the stats of files since their base part (the stat of every source and output
 file and output folder: what a build needs to see whether anything changed), and names each
-part with its length and checksum. A part is never changed: a build writes the parts that
+part with its length and digest. A part is never changed: a build writes the parts that
 changed as new files, then replaces the record (one rename), then removes the parts no
 record names, so a build stopped at any point leaves the old record with its parts, or the
 new one with its parts.
 
-Values are read with a restricted unpickler that makes only alagen's own value types, and
-the stats with marshal, which makes only Python's plain values: a crafted file cannot run
-code. A file whose length or checksum does not match is damaged (Damaged), and a damaged
-cache is never trusted.
+Every file carries a digest (blake2b) checked before it is used: the record's in its first
+line, each part's in the record, beside its length. A file whose length or digest does not
+match is damaged (Damaged), and a damaged cache is never trusted: it is ignored, with a
+warning, and made again by the build.
+
+Values are read with a restricted unpickler that makes only the value types listed in
+VALUE_TYPES and STANDARD_TYPES (found without importing any module a file names), and the
+stats with marshal, which makes only Python's plain values: a crafted file cannot run code,
+import a module or change a class; naming anything else makes it damaged (Refused).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import io
 import marshal
 import os
 import pickle
+import types
 import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from alagen import pickling
 from alagen.pickling import Pickler, dump
 
-FORMAT = 2
+FORMAT = 3  # 3: blake2b digests instead of CRC-32 checksums; only the listed value types
 MAGIC = b"alagen-cache"
 # The record's stats of files (path -> tuple of numbers): tens of thousands of plain values,
 # kept with marshal, which writes and reads them quicker than pickle (and makes nothing but
@@ -55,29 +63,134 @@ class Foreign(Exception):
 # ---------------------------------------------------------------------- reading --
 
 
-class _Unpickler(pickle.Unpickler):
-    _ALLOWED = {
-        ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
-        ("datetime", "timezone"), ("decimal", "Decimal"), ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
-        ("pathlib", "PosixPath"), ("pathlib", "PureWindowsPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),
-        ("alagen.pickling", "_proxy"), ("alagen.pickling", "_empty"), ("alagen.pickling", "PackedWhere"),
-        ("builtins", "frozenset"), ("builtins", "set"),
-    }
+class Refused(Damaged):
+    """A cache file names something that is not a value alagen stores (a module, a
+    function, a class of another library): crafted, or made by something else."""
 
+    def __init__(self, module: str, name: str):
+        self.name = f"{module}.{name}"
+        super().__init__(f"{self.name} is not a value alagen stores")
+
+
+# The value types the cache stores, and nothing else: alagen's (frozen dataclasses, made
+# slot by slot) by module, and the standard library's. A module is imported only when a
+# file names a type listed here (never because a file names it). tests/test_cache_integrity.py
+# checks that every type listed is a dataclass of its module and is found in real caches,
+# and that real caches name nothing else; a type missing here makes every cache that holds
+# it "damaged" (ignored with a warning), never a crash or a wrong site.
+VALUE_TYPES: dict[str, tuple[str, ...]] = {
+    "alagen.clock": ("Clock",),
+    "alagen.errors": ("Location", "Problem"),
+    "alagen.load": ("StaticFile",),
+    "alagen.model.divisions": ("Division",),
+    "alagen.model.menus": ("MenuColumn", "MenuItem"),
+    "alagen.model.pages": ("Page", "Pager"),
+    "alagen.model.records": ("Award", "Current", "Event", "Job", "Place", "Publication", "Records", "Winner"),
+    "alagen.model.redirects": ("Redirect",),
+    "alagen.model.settings": ("Settings",),
+    "alagen.model.site": ("Site",),
+    "alagen.model.topics": ("Topic",),
+}
+# Standard value types, as pickle names them (pickling.py writes mapping proxies, `where`
+# mappings and time zones its own way, below), and where each is: a module is imported when
+# a file names one of its types (the look-ahead worker of `alagen build` reads a record that
+# has none). Sets are written with their own opcodes; named by module, they are allowed too.
+STANDARD_TYPES: dict[tuple[str, str], tuple[str, str]] = {
+    ("datetime", "date"): ("datetime", "date"),
+    ("datetime", "datetime"): ("datetime", "datetime"),
+    ("datetime", "time"): ("datetime", "time"),
+    ("datetime", "timedelta"): ("datetime", "timedelta"),
+    ("datetime", "timezone"): ("datetime", "timezone"),
+    ("decimal", "Decimal"): ("decimal", "Decimal"),
+    ("zoneinfo", "ZoneInfo"): ("zoneinfo", "ZoneInfo"),
+    ("zoneinfo._zoneinfo", "ZoneInfo"): ("zoneinfo", "ZoneInfo"),  # as the pure-Python one names itself
+    ("pathlib", "PosixPath"): ("pathlib", "PosixPath"),
+    ("pathlib", "WindowsPath"): ("pathlib", "WindowsPath"),
+    ("pathlib", "PurePosixPath"): ("pathlib", "PurePosixPath"),
+    ("pathlib", "PureWindowsPath"): ("pathlib", "PureWindowsPath"),
+    ("builtins", "frozenset"): ("builtins", "frozenset"),
+    ("builtins", "set"): ("builtins", "set"),
+}
+_HELPERS = {  # how pickling.py writes mapping proxies and `where` mappings
+    ("alagen.pickling", "_proxy"): pickling._proxy,
+    ("alagen.pickling", "_empty"): pickling._empty,
+    ("alagen.pickling", "PackedWhere"): pickling.PackedWhere,
+}
+_TEXT = ("alagen.state", "_text")  # a page's text, kept apart from the model (see dump_model)
+
+
+def _refuse_build(state: Any) -> None:
+    raise pickle.UnpicklingError("a value alagen stores is never changed after it is made")
+
+
+def _guarded(make: Callable) -> Callable:
+    """What the unpickler is given for a name it allows. pickle's BUILD sets the attributes
+    of whatever is on its stack, a class or function named by the file too: a crafted file
+    could change a class for the whole process. So a class of Python code is never given
+    out, only a function that makes its values, and each function (a copy, used by the
+    unpickler alone) has a __setstate__ that refuses BUILD. Immutable types (date, Decimal,
+    set, ZoneInfo, ...) are given as they are: nothing can be set on them."""
+    if isinstance(make, type):
+        if make.__flags__ & _IMMUTABLE_TYPE:
+            return make
+        cls = make
+
+        def make(*args):
+            return cls(*args)
+
+    else:
+        make = _copy(make)
+    make.__setstate__ = _refuse_build
+    return make
+
+
+_IMMUTABLE_TYPE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE
+
+
+def _copy(function: types.FunctionType) -> types.FunctionType:
+    made = types.FunctionType(function.__code__, function.__globals__, function.__name__, function.__defaults__, function.__closure__)
+    made.__kwdefaults__ = dict(function.__kwdefaults__) if function.__kwdefaults__ else None
+    return made
+
+
+_allowed: dict[tuple[str, str], Callable] = {}
+
+
+def _allowed_maker(module: str, name: str) -> Callable | None:
+    """What makes a value of the type the file names, if the type is listed; else None."""
+    key = (module, name)
+    found = _allowed.get(key)
+    if found is None:
+        if key in STANDARD_TYPES:
+            where, attribute = STANDARD_TYPES[key]
+            found = getattr(importlib.import_module(where), attribute)
+        elif key in _HELPERS:
+            found = _HELPERS[key]
+        elif name in VALUE_TYPES.get(module, ()):
+            cls = getattr(importlib.import_module(module), name)  # one of alagen's modules of values
+            if not (isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module):
+                return None
+            found = _maker(cls)
+        else:
+            return None
+        found = _allowed[key] = _guarded(found)
+    return found
+
+
+class _Unpickler(pickle.Unpickler):
     def __init__(self, data: bytes, texts: Callable[[str], str] | None = None):
         super().__init__(io.BytesIO(data))
+        if texts is not None:  # a function of this load alone (see load_model)
+            texts.__setstate__ = _refuse_build
         self._texts = texts
 
     def find_class(self, module: str, name: str):
-        if (module, name) in self._ALLOWED:
-            return super().find_class(module, name)
-        if (module, name) == ("alagen.state", "_text") and self._texts is not None:
-            return self._texts  # a page's text, kept apart from the model (see dump_model)
-        if module.startswith("alagen.") and not name.startswith("_"):
-            found = super().find_class(module, name)
-            if isinstance(found, type) and dataclasses.is_dataclass(found):
-                return _maker(found)
-        raise pickle.UnpicklingError(f"{module}.{name} is not a value alagen stores")
+        found = _allowed_maker(module, name)
+        if found is not None:
+            return found
+        if (module, name) == _TEXT and self._texts is not None:
+            return self._texts
+        raise Refused(module, name)
 
 
 _makers: dict[type, Any] = {}
@@ -104,9 +217,12 @@ def _maker(cls: type):
 
 
 def load(data: bytes, texts: Callable[[str], str] | None = None) -> Any:
-    """Unpickle a record or part (only alagen's value types); raise Damaged for anything wrong."""
+    """Unpickle a record or part (only the value types listed above); raise Damaged for
+    anything wrong (Refused: it names something else)."""
     try:
         return _Unpickler(data, texts).load()
+    except Damaged:
+        raise
     except Exception as err:  # anything at all: a damaged file is never trusted
         raise Damaged(str(err)) from err
 
@@ -114,19 +230,34 @@ def load(data: bytes, texts: Callable[[str], str] | None = None) -> Any:
 # ---------------------------------------------------------------------- parts --
 
 
+def digest(data: bytes) -> bytes:
+    """What a cache file's bytes are checked against before they are used."""
+    return blake2b(data, digest_size=16).digest()
+
+
+try:  # hashlib's blake2b, without loading OpenSSL (3 ms of the look-ahead worker's start)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
+
 class Part:
-    """One file of the cache's parts folder: its name, length and checksum, and its bytes
+    """One file of the cache's parts folder: its name, length and digest, and its bytes
     once read (or written by this process)."""
 
-    __slots__ = ("file", "length", "crc", "_data")
+    __slots__ = ("file", "length", "digest", "_data")
 
-    def __init__(self, file: str, length: int, crc: int, data: bytes | None = None):
-        self.file, self.length, self.crc, self._data = file, length, crc, data
+    def __init__(self, file: str, length: int, digest: bytes, data: bytes | None = None):
+        if not (type(file) is str and type(length) is int and type(digest) is bytes and len(digest) == 16):
+            raise Damaged("a part's entry is not a name, a length and a digest")
+        if "/" in file or "\\" in file or file.startswith(".") or not file.endswith(".part"):
+            raise Damaged(f"{file!r} is not the name of a part")
+        self.file, self.length, self.digest, self._data = file, length, digest, data
 
     @classmethod
     def of(cls, kind: str, data: bytes) -> Part:
-        crc = zlib.crc32(data)
-        return cls(f"{kind}.{crc:08x}.{len(data)}.part", len(data), crc, data)
+        found = digest(data)
+        return cls(f"{kind}.{found[:8].hex()}.{len(data)}.part", len(data), found, data)
 
     def data(self, folder: Path) -> bytes:
         if self._data is None:
@@ -134,8 +265,8 @@ class Part:
                 data = (folder / self.file).read_bytes()
             except OSError as err:
                 raise Damaged(f"{self.file} cannot be read ({err.strerror})") from err
-            if len(data) != self.length or zlib.crc32(data) != self.crc:
-                raise Damaged(f"{self.file} does not match its checksum")
+            if len(data) != self.length or digest(data) != self.digest:
+                raise Damaged(f"{self.file} does not match its digest")
             self._data = data
         return self._data
 
@@ -143,8 +274,8 @@ class Part:
         """Forget the bytes (they are in the file): a part read into memory is not kept twice."""
         self._data = None
 
-    def entry(self) -> tuple[str, int, int]:
-        return (self.file, self.length, self.crc)
+    def entry(self) -> tuple[str, int, bytes]:
+        return (self.file, self.length, self.digest)
 
 
 class Shards:
@@ -309,17 +440,20 @@ def read(file: Path) -> tuple[dict, dict[str, Part]]:
     if len(fields) != 4 or fields[0] != MAGIC:
         raise Damaged("not an alagen cache")
     try:
-        version, length, crc = (int(x) for x in fields[1:])
+        version, length = int(fields[1]), int(fields[2])
     except ValueError:
         raise Damaged("not an alagen cache") from None
     if version != FORMAT:
         raise Foreign(f"format {version}")
-    if len(rest) != length or zlib.crc32(rest) != crc:
-        raise Damaged("the checksum does not match")
+    if len(rest) != length or digest(rest).hex().encode() != fields[3]:
+        raise Damaged("the digest does not match")
     record = load(rest)
     if not isinstance(record, dict) or not isinstance(record.get("parts"), dict) or "stats" not in record["parts"]:
         raise Damaged("no build record")
-    parts = {name: Part(*entry) for name, entry in record["parts"].items()}
+    try:
+        parts = {name: Part(*entry) for name, entry in record["parts"].items()}
+    except TypeError as err:
+        raise Damaged("a part's entry is not a name, a length and a digest") from err
     return record, parts
 
 
@@ -376,7 +510,7 @@ def write(file: Path, record: dict, parts: Mapping[str, Part], previous: dict | 
     rest = {name: value for name, value in record.items() if name not in STATS and name != BASE}
     named = {**parts, "stats": base[0]}
     data = dump({**rest, "stats": marshal.dumps(changed), "removed": removed, "parts": {n: p.entry() for n, p in named.items()}})
-    header = b" ".join([MAGIC, str(FORMAT).encode(), str(len(data)).encode(), str(zlib.crc32(data)).encode()])
+    header = b" ".join([MAGIC, str(FORMAT).encode(), str(len(data)).encode(), digest(data).hex().encode()])
     _write_new(file, header + b"\n" + data)
     record[BASE] = base
     named = {part.file for part in named.values()}

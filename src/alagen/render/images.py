@@ -6,13 +6,18 @@ A photo is found like a link: relative to the page's folder, or to content/ with
 '/' (and from content/ for records in data/). Each resized file is named by a hash of the
 photo's bytes and the recipe, so it can be cached forever (netlify.toml), and is kept in
 .alagen-cache/images/ beside the output folder (beside the build cache's state), so the next
-build copies instead of resizing.
+build copies instead of resizing. Beside each one, `<name>.digest` holds the digest of its
+bytes and of what it was made as (the photo's bytes, the width, the recipe), written when it
+is made and checked whenever it is used: a file cut short, changed, or swapped for another
+(even another good picture) is made again, with a warning; one without its digest (from an
+older alagen) is made again quietly.
 A missing photo or missing alt text is an error at its file, line and column.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import posixpath
 import re
@@ -21,7 +26,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from alagen.errors import Problems
+from alagen.errors import Location, Problem, Problems
 from alagen.model import urls
 from alagen.output import Output
 from alagen.slugs import slugify
@@ -66,6 +71,8 @@ class Images:
         self._outputs: dict[str, Output] = {}
         self.resized = 0  # files made by Pillow in this build (the rest came from the cache)
         self._used: list[str] | None = None  # the photos named while one page renders
+        self._problems: Problems | None = None  # the build's, from check_pages: where damaged files are told
+        self._pid = os.getpid()  # a forked worker leaves damaged files to this process (see _resize)
 
     def start(self) -> None:
         """Record the photos the next page names (for the build cache, and for workers)."""
@@ -130,7 +137,9 @@ class Images:
         return Markup("<img " + " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items()) + ">")
 
     def check_pages(self, pages, problems: Problems) -> None:
-        """Every page's and record's `image:` exists, can be read, and has its alt text."""
+        """Every page's and record's `image:` exists, can be read, and has its alt text.
+        `problems` is also where the resized files found damaged in the cache are told."""
+        self._problems = problems
         for page in pages:
             if not page.image:
                 continue
@@ -166,13 +175,19 @@ class Images:
         made: list[tuple[int, str]] = []
         original = None
         for w in widths:
-            key = hashlib.sha256(data + f"|{w}|{RECIPE}".encode()).hexdigest()[:10]
+            made_as = hashlib.sha256(data + f"|{w}|{RECIPE}".encode()).hexdigest()
+            key = made_as[:10]
             cached = self._cache / f"{key}.{ending}"
-            if not cached.is_file():
+            found = _check(cached, made_as)
+            # A forked worker (it renders pages, the parent publishes their photos) leaves a
+            # damaged file to the parent, which makes it again and tells of it.
+            if found != _MADE and not (found == _DAMAGED and os.getpid() != self._pid):
                 if original is None:
                     original = _open(source, path)
-                _save(original, w, round(height * w / width) or 1, fmt, cached)
+                _save(original, w, round(height * w / width) or 1, fmt, cached, made_as)
                 self.resized += 1
+                if found == _DAMAGED:
+                    self._damaged(cached, source, path, w)
             name = f"{FOLDER}/{stem}-{w}w.{key}.{ending}"
             self._outputs[name] = Output(name, copy_from=cached)
             made.append((w, urls.href(self._base, "/" + name)))
@@ -180,6 +195,46 @@ class Images:
             original.close()
         srcset = ", ".join(f"{url} {w}w" for w, url in made)
         return Picture(made[-1][1], srcset, largest, round(height * largest / width) or 1)
+
+    def _damaged(self, cached: Path, source: str, path: Path, width: int) -> None:
+        """Warn that a resized file of the cache was damaged: not the editor's mistake, so a
+        warning even with --strict; the build's report keeps it for this build only."""
+        if self._problems is None:
+            return
+        root = path.parents[source.count("/")]  # the photo is the site's file `source`
+        shown = cached.relative_to(root).as_posix() if cached.is_relative_to(root) else str(cached)
+        message = f"this copy of {source}, {width} px wide, was damaged (cut short, changed or replaced by another file); made it again"
+        self._problems.add(Problem(Location(shown), message, "warning"))
+
+
+_MADE, _MISSING, _UNKNOWN, _DAMAGED = "made", "missing", "unknown", "damaged"
+
+
+def _digest(made_as: str, data: bytes) -> str:
+    """What ties a resized file to what it was made from: its bytes, and `made_as` (the
+    photo's bytes, the width and RECIPE, hashed)."""
+    return hashlib.blake2b(made_as.encode() + b"\n" + data, digest_size=16).hexdigest()
+
+
+def _digest_file(cached: Path) -> Path:
+    return cached.with_name(cached.name + ".digest")
+
+
+def _check(cached: Path, made_as: str) -> str:
+    """Whether the cache holds the resized file `made_as` asks for, checked against the
+    digest written when it was made: _MADE; _MISSING; _UNKNOWN (no digest beside it, as
+    an older alagen left it, or a build stopped before writing it); _DAMAGED."""
+    try:
+        recorded = _digest_file(cached).read_bytes()
+    except OSError:
+        return _UNKNOWN if cached.exists() else _MISSING
+    try:
+        data = cached.read_bytes()
+    except FileNotFoundError:
+        return _MISSING
+    except OSError:
+        return _DAMAGED
+    return _MADE if recorded.strip() == _digest(made_as, data).encode() else _DAMAGED
 
 
 def _links_from(page) -> str:
@@ -219,9 +274,10 @@ def _raster_size(source: str, path: Path) -> tuple[int, int]:
     return (height, width) if turned else (width, height)
 
 
-def _save(image, width: int, height: int, fmt: str, target: Path) -> None:
-    """One resized copy, without the photo's metadata (camera, GPS), written atomically so a
-    build that is stopped leaves no half file in the cache."""
+def _save(image, width: int, height: int, fmt: str, target: Path, made_as: str) -> None:
+    """One resized copy, without the photo's metadata (camera, GPS), and its digest beside
+    it (see _check), each written atomically so a build that is stopped leaves no half
+    file in the cache."""
     from PIL import Image
 
     resized = image if image.size == (width, height) else image.resize((width, height), Image.Resampling.LANCZOS)
@@ -229,13 +285,21 @@ def _save(image, width: int, height: int, fmt: str, target: Path) -> None:
         resized = resized.convert("RGB")
     options = {"JPEG": {"quality": 82, "optimize": True, "progressive": True}, "WEBP": {"quality": 80, "method": 6},
                "PNG": {"optimize": True}}[fmt]
+    buffer = io.BytesIO()
+    resized.save(buffer, fmt, **options)
+    data = buffer.getvalue()
     target.parent.mkdir(parents=True, exist_ok=True)
+    _write(target, data)
+    _write(_digest_file(target), (_digest(made_as, data) + "\n").encode())
+
+
+def _write(target: Path, data: bytes) -> None:
     import tempfile
 
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:
         with os.fdopen(handle, "wb") as file:
-            resized.save(file, fmt, **options)
+            file.write(data)
         os.chmod(temporary, 0o644)  # mkstemp makes it private
         os.replace(temporary, target)
     except BaseException:
