@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from alagen import __version__, filestats, parallel, state
 from alagen import load as load_stage
-from alagen.errors import Problem, Problems
+from alagen.errors import LinkWarning, Problem, Problems
 from alagen.load import DataFile, Document, StaticFile, read_data
 from alagen.model.pages import Page, read_page
 from alagen.model.records import data_file_is_record, read_records
@@ -163,7 +163,10 @@ class Lookups:
             result = self.resolve(target, source)
         except ValueError as err:
             if self.log is not None:
-                self.log.append((target, source, None, str(err)))
+                # A link with a warning (markdown.LinkWarning) renders again in every build, so
+                # its warning is said each time, and its page changes on the day the link goes.
+                warned = isinstance(err, LinkWarning)
+                self.log.append((target, source, None, (_WARNED if warned else "") + str(err)))
             raise
         if self.log is not None:
             self.log.append((target, source, result, None))
@@ -190,6 +193,8 @@ class Lookups:
         fields = log.split(_SEPARATOR) if log else []
         for index in range(0, len(fields), 3):
             target, source, answer = fields[index : index + 3]
+            if answer.startswith("-" + _WARNED):
+                return False
             try:
                 now = "+" + self.resolve(target, source)
             except ValueError as err:
@@ -199,7 +204,19 @@ class Lookups:
         return True
 
 
+def _expiring(site) -> list[str]:
+    """The pages a link to which is a warning on the build's day (render/html.py)."""
+    today, days = site.clock.today, getattr(site.settings, "warn_expiring_days", 30)
+    return sorted(p.source for p in site.pages if p.expires and (p.expires - today).days < days)
+
+
+def _warned(log: str) -> bool:
+    """Whether a page's lookups hold a link given with a warning: such a page renders again."""
+    return (_SEPARATOR + "-" + _WARNED) in (_SEPARATOR + log)
+
+
 _SEPARATOR = "\x00"
+_WARNED = "\x01"  # before the answer of a link that was given with a warning
 _UNCHECKABLE = "\x00\x00"  # a lookup held the separator itself: check by rendering again
 
 
@@ -649,6 +666,7 @@ class Cache:
                 site.settings.base_path.encode(),
                 "\n".join(f"{source}\t{page.url}" for source, page in site.by_source.items()).encode(),
                 _fingerprint((sorted(site.hidden.items()), sorted(s.source for s in site.statics))),
+                _fingerprint(_expiring(site)),
             )
         same_links = self.incremental and self.old.get("links") == self._links
         old_photos = self.old["photos"] if self.incremental else {}
@@ -666,7 +684,7 @@ class Cache:
                 entry
                 and entry[0] == key
                 and self.intact(page.output)
-                and (same_links or self.lookups.still(entry[1]))
+                and ((same_links and not _warned(entry[1])) or self.lookups.still(entry[1]))
                 and self._same_photos(old_photos.get(page.output, ()))
             ):
                 self.kept.add(page.output)

@@ -121,3 +121,14 @@ def excerpt(problem: Problem, root: Path) -> str:
     pad = " " * len(number)
     caret = " " * (max(loc.col, 1) - 1) + "^" * problem.span
     return f"{text}\n  {number} | {source}\n  {pad} | {caret}"
+
+
+class LinkWarning(ValueError):
+    """What a resolver raises for a link that time is about to break, or has broken: with
+    `href`, the link works today and a warning says until when; without, its page is gone
+    (it expired), so the words are shown without the link, with a warning, and the build
+    goes on (a scheduled build must not stop because a date passed)."""
+
+    def __init__(self, message: str, href: str | None = None):
+        super().__init__(message)
+        self.href = href

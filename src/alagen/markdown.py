@@ -29,7 +29,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from alagen.errors import Location, Problem
+from alagen.errors import LinkWarning, Location, Problem
 from alagen.slugs import slugify
 
 CALLOUTS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important"}
@@ -48,17 +48,6 @@ _PLAIN_LINK = re.compile(r"(?!//)[A-Za-z0-9;/?&=+$,\-_.!~*'()#]*\Z")
 # resolve(target, source) -> href; raises ValueError with a message for the editor. `target`
 # is the address as written, percent-encoded (`caf%C3%A9.md`); files are looked up unquoted.
 Resolver = Callable[[str, str], str]
-
-
-class LinkWarning(ValueError):
-    """What a resolver raises for a link that time is about to break, or has broken: with
-    `href`, the link works today and a warning says until when; without, its page is gone
-    (it expired), so the words are shown without the link, with a warning, and the build
-    goes on (a scheduled build must not stop because a date passed)."""
-
-    def __init__(self, message: str, href: str | None = None):
-        super().__init__(message)
-        self.href = href
 
 
 # image(target, link_from, first) -> the <img> attributes (src, srcset, width, ...) of a

@@ -19,7 +19,7 @@ from jinja2.tests import TESTS
 from jinja2.utils import missing
 from markupsafe import Markup
 
-from alagen.errors import Location, Problem, SourceError
+from alagen.errors import LinkWarning, Location, Problem, SourceError
 from alagen.model import urls
 from alagen.model.site import Site
 
@@ -83,7 +83,12 @@ def make_environment(
         if path.startswith(("http://", "https://", "mailto:", "tel:", "#")):
             return path
         if path.endswith(".md") or ".md#" in path:
-            return resolve(path, LINKS_FROM_ROOT)
+            try:
+                return resolve(path, LINKS_FROM_ROOT)
+            except LinkWarning as note:  # a layout's link that still works works; a gone one is an error
+                if note.href is None:
+                    raise ValueError(str(note)) from None
+                return note.href
         return urls.href(settings.base_path, path if path.startswith("/") else "/" + path)
 
     def absolute_url(path: str) -> str:

@@ -66,8 +66,9 @@ def render_site(
 
     def render_markdown(text: str) -> str:
         rendered = markdown.render(text, LINKS_FROM_ROOT, 1, resolve)
-        if rendered.problems:
-            raise ValueError(rendered.problems[0].message)
+        errors = [p for p in rendered.problems if p.severity == "error"]  # a link's warning is no reason to stop
+        if errors:
+            raise ValueError(errors[0].message)
         return rendered.html
 
     env = make_environment(root / "layouts", site, asset_urls, render_markdown, resolve)
@@ -80,7 +81,11 @@ def render_site(
     if checking:
         todo = _not_about(todo, errors)
     pages, page_problems = html.render_pages(site, env, markdown, resolve, root, todo, cache, write_to, on_page, images, checking)
-    problems.extend(page_problems)
+    for problem in page_problems:  # a page's warnings are errors with --strict, as the model's are
+        if problem.severity == "warning":
+            problems.warning(problem.location, problem.message, problem.span)
+        else:
+            problems.add(problem)
     calendars = attempt(lambda: _group(cache, "calendars", CALENDAR_FACETS, lambda: calendar.calendars(site, problems)))
     records = calendars + attempt(lambda: _group(cache, "feeds", FEED_FACETS, lambda: feeds.feeds(site)))
     # Made even when a page failed: the redirects to made files are checked with the rest.

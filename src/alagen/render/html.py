@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from alagen import parallel
-from alagen.errors import Problem, SourceError
+from alagen.errors import LinkWarning, Problem, SourceError
 from alagen.markdown import Markdown, Resolver
 from alagen.model import urls
 from alagen.model.site import Site
@@ -28,6 +28,7 @@ def make_resolver(site: Site) -> Resolver:
     other relative links name files under content/ (images, PDFs)."""
     base = site.settings.base_path
     statics = {s.source for s in site.statics}
+    today, warn_days = site.clock.today, getattr(site.settings, "warn_expiring_days", 30)
     # Suggestions compare paths without the 'content/' and '.md' they all share (which would
     # make any two short names alike).
     names = tuple(s.removeprefix("content/").removesuffix(".md") for s in (*site.by_source, *site.hidden))
@@ -49,7 +50,19 @@ def make_resolver(site: Site) -> Resolver:
                 raise ValueError(f"the link '{unquote(target)}' leads outside content/; link pages by their file under content/")
             page = site.page(candidate)
             if page:
-                return urls.href(base, page.url) + suffix
+                href = urls.href(base, page.url) + suffix
+                if page.expires and (page.expires - today).days < warn_days:
+                    raise LinkWarning(
+                        f"links to {candidate}, which expires on {page.expires.isoformat()}; from then on this link is "
+                        "shown as plain words: link another page, or change that page's 'expires:'",
+                        href,
+                    )
+                return href
+            if site.hidden.get(candidate, "").startswith("expired on "):  # time broke it: the build goes on
+                raise LinkWarning(
+                    f"links to {candidate}, which {site.hidden[candidate]}; the link is shown as plain words: "
+                    "remove it or link another page"
+                )
             if candidate in site.hidden:
                 raise ValueError(f"links to {candidate}, which {site.hidden[candidate]}; it would be a broken link")
             name = candidate.removeprefix("content/").removesuffix(".md")
