@@ -236,3 +236,96 @@ def test_typographer_false_keeps_straight_quotes_and_dashes(site, settings, para
     )
     build_at(root)
     assert paragraph in read(root, "a/index.html").splitlines()
+
+
+# --- Divisions: an id is read as written, and must be one part of a URL ---------------------------
+
+
+def test_a_division_id_that_yaml_reads_as_a_boolean_is_the_word_written(site):
+    # `id: yes` is true to YAML; it was a KeyError ('yes') when the division's menu was read.
+    root = site(
+        {
+            "data/divisions.yaml": "- id: yes\n  name: Young Emerging Scholars\n  short_name: YES\n  folder: yes\n",
+            "content/yes/index.md": _page("YES home", "unit: yes"),
+            "layouts/list.html": "{{ page.title }}|{{ site.unit_name(page.unit) }}|{{ site.microsite(page).id }}\n",
+        }
+    )
+    build_at(root)
+    assert read(root, "yes/index.html") == "YES home|YES|yes\n"
+
+
+def test_a_division_whose_id_is_a_number_is_checked_like_any_other(site):
+    root = site({"data/divisions.yaml": "- id: 2025\n  name: Class of 2025\n  folder: class\n"})
+    assert problems_of(root) == [
+        "data/divisions.yaml:3:11: division '2025' has folder 'class', but content/class/index.md is not a published page; "
+        "write that page (the division's home) or fix the folder"
+    ]
+
+
+def test_a_division_id_that_cannot_be_part_of_a_url(site):
+    root = site({"data/divisions.yaml": "- {id: core/pla, name: Core}\n"})
+    assert problems_of(root) == ["data/divisions.yaml:1:8: division id 'core/pla' must be one part of a URL, without '/'"]
+
+
+def test_a_division_home_with_errors_of_its_own_is_not_reported_twice(site):
+    root = site(
+        {
+            "data/divisions.yaml": "- {id: core, name: Core, folder: core}\n",
+            "content/core/index.md": _page("Core", "weight: heavy"),
+        }
+    )
+    assert problems_of(root) == ["content/core/index.md:3:9: 'weight': must be a whole number, not 'heavy'"]
+
+
+# --- Values the file system and the calendar cannot hold ------------------------------------------
+
+
+def test_a_slug_too_long_for_a_folder_name(site):
+    root = site({"content/a.md": _page("A", "slug: " + "a" * 201)})
+    assert problems_of(root) == [
+        "content/a.md:3:7: slug 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is 201 characters long; a part of a URL "
+        "becomes a folder name, which may have at most 200: shorten it"
+    ]
+
+
+def test_job_listing_days_out_of_range(site):
+    root = site({"data/site.yaml": "title: T\nbase_url: https://example.org/\njob_listing_days: 123456789012345678901234567890\n"})
+    assert problems_of(root) == [
+        "data/site.yaml:3:19: 'job_listing_days' is how many days a job stays open; give a number from 1 to 3650"
+    ]
+
+
+def test_a_redirect_to_a_page_with_errors_of_its_own_is_not_reported_twice(site):
+    root = site(
+        {
+            "content/a.md": _page("A", "weight: heavy"),
+            "data/redirects.yaml": "- {from: /old/, to: a.md}\n",
+        }
+    )
+    assert problems_of(root) == ["content/a.md:3:9: 'weight': must be a whole number, not 'heavy'"]
+
+
+def test_a_menu_title_that_yaml_reads_as_a_number_is_the_words_typed(site):
+    root = site(
+        {
+            "content/a.md": _page("A"),
+            "data/menus.yaml": "main:\n  - {title: 2025, page: a.md}\n",
+            "layouts/page.html": "{% for item in site.menus.main %}{{ item.title }}{% endfor %}",
+        }
+    )
+    build_at(root)
+    assert read(root, "a/index.html") == "2025"
+
+
+def test_a_menu_title_that_is_a_list(site):
+    root = site({"content/a.md": _page("A"), "data/menus.yaml": "main:\n  - {title: [A], page: a.md}\n"})
+    assert problems_of(root) == ["data/menus.yaml:2:13: a menu item's 'title' must be text, not a list"]
+
+
+def test_a_time_zone_too_long_for_a_file_name(site):
+    # It was "internal error: OSError: [Errno 36] File name too long" looking the zone up.
+    zone = "Chicago" * 40
+    root = site({"data/site.yaml": f"title: T\nbase_url: https://example.org/\ntimezone: {zone}\n"})
+    assert problems_of(root) == [
+        f"data/site.yaml:3:11: timezone '{zone}' is not a known time zone; use a name like America/Chicago"
+    ]

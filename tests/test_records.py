@@ -673,3 +673,99 @@ def test_links_in_a_record_body_start_from_content_and_errors_name_their_line(si
     (root / "data/events.yaml").write_text(event.replace("And [a lost page](about/lost.md).", "Done."))
     build_at(root)
     assert '<a href="/about/mission/">our mission</a>' in read(root, "events/a-2025-04-01/index.html")
+
+
+# --- A job before its posted date; records with errors ------------------------------------------
+
+# The demo's rule (layouts/job.html): a job's page says it closed when the job is not open.
+JOB_PAGE = {
+    "layouts/job.html": "{{ page.title }}|{% if not page.record.is_open(site.clock) %}This listing closed on {{ page.record.closes }}.{% endif %}\n"
+}
+
+
+def test_a_job_before_its_posted_date_has_no_page(site):
+    root = site({
+        **LISTINGS,
+        **JOB_PAGE,
+        "data/jobs.yaml": job("Posted Tomorrow", "2025-03-02", "2025-04-01")
+        + job("Open", "2025-02-01", "2025-04-01")
+        + job("Closed Yesterday", "2025-01-01", "2025-02-28"),
+    })
+    model = site_at(root)
+    assert "/jobs/posted-tomorrow/" not in model.by_url
+    assert [p.url for p in model.pages if p.kind == "job"] == ["/jobs/closed-yesterday/", "/jobs/open/"]
+    build_at(root)
+    assert not (root / "build/jobs/posted-tomorrow").exists()
+    assert "/jobs/posted-tomorrow/" not in read(root, "sitemap.xml")
+    assert read(root, "jobs/open/index.html") == "Open|"
+    assert read(root, "jobs/closed-yesterday/index.html") == "Closed Yesterday|This listing closed on 2025-02-28."
+    build_at(root, "2025-03-02")  # its posted day: open, with its page
+    assert read(root, "jobs/posted-tomorrow/index.html") == "Posted Tomorrow|"
+    assert read(root, "jobs/index.html") == "posted-tomorrow;open;"
+
+
+def test_a_job_has_closed_only_after_its_closing_day():
+    from alagen.model.records import Job
+
+    clerk = Job("clerk", "Clerk", "E", "C", "R", posted=dt.date(2025, 3, 2), closes=dt.date(2025, 3, 31))
+    states = {}
+    for day in ("2025-03-01", "2025-03-02", "2025-03-31", "2025-04-01"):
+        clock = make_clock("America/Chicago", dt.date.fromisoformat(day))
+        states[day] = (clerk.is_posted(clock), clerk.is_open(clock), clerk.has_closed(clock))
+    assert states == {
+        "2025-03-01": (False, False, False),
+        "2025-03-02": (True, True, False),
+        "2025-03-31": (True, True, False),
+        "2025-04-01": (True, False, True),
+    }
+
+
+def test_a_title_too_long_to_make_an_id(site):
+    # It was "internal error: OSError: [Errno 36] File name too long" writing /events/<id>/.
+    title = ("Long " * 60).strip()
+    root = site({"data/events.yaml": f"- {{title: {title}, kind: webinar, start: 2025-04-01, summary: S}}\n"})
+    assert problems_of(root) == [
+        "data/events.yaml:1:11: the title makes an id of 310 characters, too long for a URL (at most 200); "
+        "give the event a shorter 'id:' or title"
+    ]
+
+
+def test_a_posted_date_too_far_off(site):
+    # It was "internal error: OverflowError: date value out of range" (60 days after 9999-12-31).
+    root = site({"data/jobs.yaml": job("Clerk", "9999-12-31")})
+    assert problems_of(root) == [
+        "data/jobs.yaml:5:11: 'posted': '9999-12-31' is not a date alagen can use: the year must be from 1000 to 9000"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        ("02/27/2025", "'start': '02/27/2025' looks like month/day/year; write 2025-02-27"),
+        ("2025-02-30T10:00", "'start': '2025-02-30' is not a date: February 2025 has 28 days; write a day that exists, e.g. 2025-02-28"),
+        ("[2025-02-27]", "'start': must be a date (YYYY-MM-DD) or a date and time (2025-02-19T13:00), not a list"),
+    ],
+)
+def test_a_wrong_start(site, start, message):
+    root = site({"data/events.yaml": event("Forum", start)})
+    assert problems_of(root) == [f"data/events.yaml:3:10: {message}"]
+
+
+def test_a_record_with_an_error_is_left_out_of_the_model(site):
+    root = site({
+        "data/events.yaml": event("Good", "2025-04-01") + event("Bad end", "2025-04-01", "2025-02-30"),
+        "data/jobs.yaml": job("Good", "2025-02-01") + job("No way to apply", "2025-02-01").replace("  url: https://jobs.example.org/1\n", ""),
+        "data/awards.yaml": "- {name: Good, category: grant, summary: S}\n- {name: Bad, category: grant, summary: T, winners: [{year: x, recipient: R}]}\n",
+    })
+    problems = Problems()
+    with problems.held():
+        model = build_site(load(root, problems), dt.date(2025, 3, 1), False, problems)
+    assert len(problems.errors) == 3
+    assert (ids(model.events), ids(model.jobs), ids(model.awards)) == (["good-2025-04-01"], ["good"], ["good"])
+    assert sorted(p.url for p in model.pages if p.record is not None) == ["/awards/good/", "/events/good-2025-04-01/", "/jobs/good/"]
+
+
+def test_an_event_time_zone_too_long_for_a_file_name(site):
+    zone = "Chicago" * 40
+    root = site({"data/events.yaml": event("Forum", "2025-04-01", timezone=zone)})
+    assert problems_of(root) == [f"data/events.yaml:5:13: '{zone}' is not a known time zone; use a name like America/Chicago"]

@@ -17,13 +17,13 @@ from alagen.yamlfile import parse
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2025-02-29", "'2025-02-29' is not a date: February 2025 has 28 days"),
-        ("1900-02-29", "'1900-02-29' is not a date: February 1900 has 28 days"),  # not a leap year
-        ("2025-04-31", "'2025-04-31' is not a date: April 2025 has 30 days"),
+        ("2025-02-29", "'2025-02-29' is not a date: February 2025 has 28 days; write a day that exists, e.g. 2025-02-28"),
+        ("1900-02-29", "'1900-02-29' is not a date: February 1900 has 28 days; write a day that exists, e.g. 1900-02-28"),  # not a leap year
+        ("2025-04-31", "'2025-04-31' is not a date: April 2025 has 30 days; write a day that exists, e.g. 2025-04-30"),
         ("2025-13-01", "'2025-13-01' is not a date: there is no month 13; write dates as YYYY-MM-DD"),
         ("2025-00-10", "'2025-00-10' is not a date: there is no month 0; write dates as YYYY-MM-DD"),
         ("2025-01-00", "'2025-01-00' is not a date: there is no day 0; write dates as YYYY-MM-DD"),
-        ("3/4/2025", "'3/4/2025' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04"),
+        ("3/4/2025", "'3/4/2025' looks like month/day/year; write 2025-03-04"),
         ("2025-3-4", "'2025-3-4' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04"),
         ("March 4", "'March 4' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04"),
         ("2025-03-04T10:00", "'2025-03-04T10:00' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04"),
@@ -92,7 +92,7 @@ def test_a_mapping_is_read_only():
         (_field("list"), [["a"]], None, "must be a list of words, e.g. [first, second]"),
         (_field("list"), True, "yes", "must be a list of words, e.g. [first, second]"),
         (_field("mapping"), "red", "red", "must be 'key: value' lines, not 'red'"),
-        (_field("date"), "2025-02-30", "2025-02-30", "'2025-02-30' is not a date: February 2025 has 28 days"),
+        (_field("date"), "2025-02-30", "2025-02-30", "'2025-02-30' is not a date: February 2025 has 28 days; write a day that exists, e.g. 2025-02-28"),
         (_field("when"), "2025-02-19T24:00", None, "'2025-02-19T24:00' has no such time of day; write times as 2025-02-19T13:00 (24-hour clock)"),
         (_field("url"), "www.example.org", None, "'www.example.org' must be a web address starting with https:// (or http://)"),
         (_field("email"), "jobs@example", None, "'jobs@example' is not an email address"),
@@ -134,7 +134,7 @@ def test_validate_reports_every_problem_at_its_place():
     assert problems == [
         "content/a.md:3:9: 'weight': must be a whole number, not 'heavy'",
         "content/a.md:4:1: 'sumary' is not a front matter key; did you mean 'summary'?",
-        "content/a.md:5:7: 'date': '2025-02-30' is not a date: February 2025 has 28 days",
+        "content/a.md:5:7: 'date': '2025-02-30' is not a date: February 2025 has 28 days; write a day that exists, e.g. 2025-02-28",
     ]
 
 

@@ -218,6 +218,8 @@ PUBLICATION_FIELDS: tuple[Field, ...] = (
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _MONTHDAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")  # 02/27/2025, 27.02.2025
+_DIGITS = re.compile(r"^\d{8}$")  # 20250227
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -244,7 +246,7 @@ def validate(
             continue
         if field.kind == "record":
             if not isinstance(value, dict):
-                problems.error(positions.value(key), f"'{key}' must be 'key: value' lines, not {_kind_of(value)}")
+                problems.error(positions.value(key), f"'{key}' must be 'key: value' lines, not {kind_of(value)}")
             else:
                 result[key] = freeze(validate(value, positions.under(key), field.fields, problems, what=f"{key} key"))
             continue
@@ -309,13 +311,13 @@ def convert(field: Field, value: Any, raw: str | None = None) -> Any:
             raise ValueError(f"'{text}' is not an email address")
         return text
     if kind == "when":
-        return parse_when(value)
+        return parse_when(value, raw)
     if kind == "price":
         return parse_price(value, raw)
     if kind == "monthday":
         return parse_monthday(value, raw)
     if kind == "date":
-        return parse_date(value)
+        return parse_date(value, raw)
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -340,7 +342,7 @@ def convert(field: Field, value: Any, raw: str | None = None) -> Any:
     if kind == "mapping":
         if isinstance(value, dict):
             return freeze(value)
-        raise ValueError(f"must be 'key: value' lines, not {_kind_of(value)}")
+        raise ValueError(f"must be 'key: value' lines, not {kind_of(value)}")
     return freeze(value)
 
 
@@ -350,12 +352,14 @@ def _text(value: Any, raw: str | None) -> str:
     if isinstance(value, (bool, int, float)):
         # `title: 1876` or `title: No`: the editor meant the words they typed.
         return raw if raw is not None else str(value)
-    raise ValueError(f"must be text, not {_kind_of(value)}")
+    raise ValueError(f"must be text, not {kind_of(value)}")
 
 
-def parse_when(value: Any) -> dt.date | dt.datetime:
+def parse_when(value: Any, raw: str | None = None) -> dt.date | dt.datetime:
     """A date ('2025-02-18') or a local date-time ('2025-02-19T13:00'), naive."""
-    text = str(value).strip()
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"must be a date (YYYY-MM-DD) or a date and time (2025-02-19T13:00), not {kind_of(value)}")
+    text = (raw if raw is not None and not isinstance(value, str) else str(value)).strip()
     match = _DATETIME.match(text)
     if not match:
         return parse_date(text)
@@ -392,14 +396,17 @@ def parse_monthday(value: Any, raw: str | None = None) -> tuple[int, int]:
     return (month, day)
 
 
-def parse_date(value: Any) -> dt.date:
-    """A date from 'YYYY-MM-DD', with a message that says exactly what is wrong."""
+def parse_date(value: Any, raw: str | None = None) -> dt.date:
+    """A date from 'YYYY-MM-DD', with a message that says exactly what is wrong and how to
+    write it. `raw` is the text as typed (`date: 20250227` is a number to YAML)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    text = str(value).strip()
+        return _in_range(value, value.isoformat())
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"must be a date (YYYY-MM-DD), not {kind_of(value)}")
+    text = (raw if raw is not None and not isinstance(value, str) else str(value)).strip()
     match = _DATE.match(text)
     if not match:
-        raise ValueError(f"'{text}' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04")
+        raise ValueError(_not_a_date(text))
     year, month, day = (int(g) for g in match.groups())
     if not 1 <= month <= 12:
         raise ValueError(f"'{text}' is not a date: there is no month {month}; write dates as YYYY-MM-DD")
@@ -408,8 +415,56 @@ def parse_date(value: Any) -> dt.date:
     days = calendar.monthrange(year, month)[1]
     if day > days:
         name = calendar.month_name[month]
-        raise ValueError(f"'{text}' is not a date: {name} {year} has {days} days")
-    return dt.date(year, month, day)
+        last = f"{year:04d}-{month:02d}-{days:02d}"
+        raise ValueError(f"'{text}' is not a date: {name} {year} has {days} days; write a day that exists, e.g. {last}")
+    return _in_range(dt.date(year, month, day), text)
+
+
+# Dates far from now are mistakes, and a date near the ends of Python's calendar (year 1 or
+# 9999) cannot be moved into another time zone or have days added for a calendar or a feed.
+FIRST_YEAR, LAST_YEAR = 1000, 9000
+
+
+def _in_range(day: dt.date, text: str) -> dt.date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"'{text}' is not a date alagen can use: the year must be from {FIRST_YEAR} to {LAST_YEAR}")
+    return day
+
+
+def _not_a_date(text: str) -> str:
+    """Why `text` (not YYYY-MM-DD) is not a date, with the date it likely means."""
+    if not text:
+        return "is empty; write a date as YYYY-MM-DD, e.g. 2025-03-04, or leave the line out"
+    slashed = _SLASHED.match(text)
+    if slashed:
+        first, second, year = (int(g) for g in slashed.groups())
+        order, (month, day) = ("day/month/year", (second, first)) if first > 12 else ("month/day/year", (first, second))
+        try:
+            meant = _in_range(dt.date(year, month, day), text)
+        except ValueError:
+            pass
+        else:
+            return f"'{text}' looks like {order}; write {meant.isoformat()}"
+    if _DIGITS.match(text):
+        try:
+            meant = _in_range(dt.date(int(text[:4]), int(text[4:6]), int(text[6:])), text)
+        except ValueError:
+            pass
+        else:
+            return f"'{text}' is not a date; write it with hyphens, as {meant.isoformat()}"
+    return f"'{text}' is not a date; write dates as YYYY-MM-DD, e.g. 2025-03-04"
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone (America/Chicago). Not every wrong name is
+    ZoneInfoNotFoundError: one too long for a file name is an OSError, '/etc/x' a ValueError."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return False
+    return True
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -436,7 +491,8 @@ def freeze(value: Any, _done: dict[int, Any] | None = None) -> Any:
     return done[id(value)]
 
 
-def _kind_of(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """A value's kind for a message: 'a mapping', 'a list', or the value itself."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

@@ -11,6 +11,7 @@ from typing import Iterable
 from alagen import schema
 from alagen.errors import Location, Problems
 from alagen.load import DataFile
+from alagen.model import urls
 from alagen.model.datalist import entries
 from alagen.model.menus import FindPage, MenuItem, read_items
 
@@ -39,6 +40,10 @@ def read_divisions(data: tuple[DataFile, ...], problems: Problems) -> tuple[Divi
     found: dict[str, Division] = {}
     for values, pos in entries(data, DIVISIONS_FILE, schema.DIVISION_FIELDS, "division", problems):
         division_id = values["id"]
+        reason = urls.check_slug(division_id, "division id")  # /events/<id>/ lists its events
+        if reason:
+            problems.error(pos.value("id"), reason, span=len(division_id))
+            continue
         if division_id in found:
             first = found[division_id].location
             problems.error(pos.value("id"), f"division '{division_id}' is listed twice (first at line {first.line}); remove one")
@@ -69,19 +74,20 @@ def with_menus(
     file = next((d for d in data if d.name == DIVISIONS_FILE), None)
     if file is None or not isinstance(file.value, list):
         return divisions
-    # Only divisions that were read need their menus; an id that is not text was reported.
+    # Each division by where its id was written: its id as YAML read it may be another value
+    # (`id: yes` is true, `id: 2025` a number), and its entry is the one at that place.
     raw = {
-        item["id"]: (item, index)
+        file.positions.value(index, "id"): (item, index)
         for index, item in enumerate(file.value)
-        if isinstance(item, dict) and isinstance(item.get("id"), str)
+        if isinstance(item, dict) and "id" in item
     }
     result = []
     for division in divisions:
-        item, index = raw[division.id]
+        item, index = raw[division.location]
         menus = {}
         for name in ("menu", "footer"):
             menus[name] = read_items(item.get(name) or [], (index, name), file.positions, find_page, sources, problems)
-        if division.folder and not find_page(f"content/{division.folder}/index.md"):
+        if division.folder and find_page(f"content/{division.folder}/index.md") is None:  # "": its own errors
             problems.error(
                 file.positions.value(index, "folder"),
                 f"division '{division.id}' has folder '{division.folder}', but content/{division.folder}/index.md "

@@ -23,9 +23,10 @@ TOPICS_URL = "/topics/"
 
 
 def record_pages(records: Records, clock: Clock) -> list[Page]:
-    """A page for every event, job (closed ones too, marked noindex), award and publication."""
+    """A page for every event, job (closed ones too, marked noindex; none before the day it
+    is posted), award and publication."""
     pages = [_event_page(e) for e in records.events]
-    pages += [_job_page(j, clock) for j in records.jobs]
+    pages += [_job_page(j, clock) for j in records.jobs if j.is_posted(clock)]
     pages += [_award_page(a) for a in records.awards]
     pages += [_publication_page(p) for p in records.publications]
     return pages
@@ -181,7 +182,7 @@ def _event_page(event: Event) -> Page:
 
 
 def _job_page(job: Job, clock: Clock) -> Page:
-    return _record_page(job, job.page_url, job.title, "job", "job", date=job.posted, noindex=not job.is_open(clock))
+    return _record_page(job, job.page_url, job.title, "job", "job", date=job.posted, noindex=job.has_closed(clock))
 
 
 def _award_page(award: Award) -> Page:

@@ -96,6 +96,11 @@ def _item(item, here, pos: Positions, find_page, sources, problems) -> MenuItem 
             message = schema.unknown_key(key, schema.MENU_ITEM_FIELDS, "menu item key")
             problems.error(pos.key(*here, key), message, span=len(str(key)))
     title = item.get("title")
+    if isinstance(title, (bool, int, float)):  # `title: 2025` or `title: Yes`: the words typed
+        title = pos.raw(*here, "title") or str(title)
+    if isinstance(title, (list, dict)):
+        problems.error(pos.value(*here, "title"), f"a menu item's 'title' must be text, not {schema.kind_of(title)}")
+        return None
     if not isinstance(title, str) or not title.strip():
         problems.error(pos.value(*here), "this menu item has no 'title'; add the text to show")
         return None

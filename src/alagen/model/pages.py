@@ -133,7 +133,21 @@ def read_page(
     layouts: tuple[str, ...],
     problems: Problems,
 ) -> Page | None:
-    """Validate one document into a Page; None (with problems reported) if it cannot be one."""
+    """Validate one document into a Page; None (with problems reported) if it cannot be one.
+    A page with any error of its own is left out once its errors are reported: listings,
+    sorting, menus and rendering only ever see pages whose every value is valid."""
+    own = Problems(strict=problems.strict)
+    page = _read_page(document, defaults, layouts, own)
+    problems.extend(own.warnings + own.errors)
+    return None if own.errors else page
+
+
+def _read_page(
+    document: Document,
+    defaults: Mapping[str, tuple[dict, dict]],
+    layouts: tuple[str, ...],
+    problems: Problems,
+) -> Page | None:
     values: dict[str, Any] = {}
     where: dict[str, Location] = {}
     folders = document.source.split("/")[:-1]  # ["content", "about"]
@@ -163,9 +177,14 @@ def read_page(
     is_index = relative.rsplit("/", 1)[-1] == "index.md"
     is_news = relative.startswith(NEWS_FOLDER + "/") and not is_index
     if is_news and "date" not in values:
-        problems.error(
-            Location(document.source, 1, 1), "a news item needs 'date:' (YYYY-MM-DD), the day it was published", span=3
-        )
+        if "date" not in document.front:
+            problems.error(
+                Location(document.source, 1, 1), "a news item needs 'date:' (YYYY-MM-DD), the day it was published", span=3
+            )
+        elif document.front["date"] is None:  # `date:` with nothing after it; a wrong date is reported already
+            problems.error(
+                document.positions.value("date"), "'date' is empty; a news item needs the day it was published, as YYYY-MM-DD"
+            )
     layout = values.get("layout") or ("home" if relative == "index.md" else "list" if is_index else "page")
     if layout not in layouts:
         known = ", ".join(layouts) or "none yet"

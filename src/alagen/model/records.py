@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from alagen import schema
 from alagen.clock import Clock
@@ -125,6 +125,14 @@ class Job:
         """Open from the day it was posted through the day it closes."""
         return self.posted <= clock.today <= self.closes
 
+    def is_posted(self, clock: Clock) -> bool:
+        """Posted by the build date: before it, the job has no page and is in no listing."""
+        return self.posted <= clock.today
+
+    def has_closed(self, clock: Clock) -> bool:
+        """Past the day it closes: its page stays for old links, saying it closed."""
+        return clock.today > self.closes
+
 
 @dataclass(frozen=True, slots=True)
 class Winner:
@@ -230,10 +238,10 @@ def current(records: Records, clock: Clock) -> Current:
 def read_records(data: tuple[DataFile, ...], site_timezone: str, job_days: int, problems: Problems) -> Records:
     """Every collection, validated; problems for each mistake, warnings for doubtful data."""
     raw = {name: list(_entries(data, name, problems)) for name in COLLECTIONS}
-    events = [e for e in (_event(v, p, s, site_timezone, problems) for v, p, s in raw["events"]) if e]
-    jobs = [j for j in (_job(v, p, s, job_days, problems) for v, p, s in raw["jobs"]) if j]
-    awards = [a for a in (_award(v, p, s, problems) for v, p, s in raw["awards"]) if a]
-    publications = [x for x in (_publication(v, p, s, problems) for v, p, s in raw["publications"]) if x]
+    events = _valid(raw["events"], lambda v, p, s, own: _event(v, p, s, site_timezone, own), problems)
+    jobs = _valid(raw["jobs"], lambda v, p, s, own: _job(v, p, s, job_days, own), problems)
+    awards = _valid(raw["awards"], _award, problems)
+    publications = _valid(raw["publications"], _publication, problems)
     _doubtful(events, jobs, awards, publications, problems)
     # One page per id: a second record with a taken id is reported and left out, so it does
     # not also claim the first one's URL.
@@ -247,6 +255,19 @@ def read_records(data: tuple[DataFile, ...], site_timezone: str, job_days: int, 
         awards=tuple(sorted(awards, key=lambda a: (a.name.casefold(), a.id))),
         publications=tuple(sorted(publications, key=lambda p: (p.title.casefold(), p.id))),
     )
+
+
+def _valid(entries: list, make, problems: Problems) -> list:
+    """The records made from `entries` that have no error: a record with a mistake is left
+    out once its mistakes are reported, so no listing, page or time rule sees an invalid value."""
+    records = []
+    for values, pos, source in entries:
+        own = Problems(strict=problems.strict)
+        record = make(values, pos, source, own)
+        problems.extend(own.warnings + own.errors)
+        if record is not None and not own.errors:
+            records.append(record)
+    return records
 
 
 def data_file_is_record(name: str) -> bool:
@@ -289,6 +310,15 @@ def _make(cls, checked: dict, values, pos: Positions, source: str, default_id: s
     source and positions; None if the id cannot be one."""
     record_id = checked.get("id") or default_id
     reason = urls.check_slug(record_id, "id")
+    if reason and "id" not in checked and len(record_id.encode()) > urls.MAX_PART:
+        title = "name" if "name" in checked else "title"
+        what = cls.__name__.lower()
+        problems.error(
+            pos.value(title),
+            f"the {title} makes an id of {len(record_id.encode())} characters, too long for a URL "
+            f"(at most {urls.MAX_PART}); give the {what} a shorter 'id:' or {title}",
+        )
+        return None
     if reason:
         problems.error(pos.value("id") if "id" in checked else pos.value(), reason)
         return None
@@ -311,9 +341,7 @@ def _event(values, pos: Positions, source: str, site_timezone: str, problems: Pr
     if checked is None:
         return None
     timezone = checked.get("timezone", site_timezone)
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not schema.is_time_zone(timezone):
         problems.error(pos.value("timezone"), f"'{timezone}' is not a known time zone; use a name like America/Chicago")
         return None
     start, end = checked["start"], checked.get("end")

@@ -41,7 +41,10 @@ def read_redirects(
     pages: list[Page],
     statics: tuple[StaticFile, ...],
     problems: Problems,
+    invalid: frozenset[str] = frozenset(),
 ) -> tuple[Redirect, ...]:
+    """`invalid`: the pages left out for errors of their own (reported already), which a
+    redirect may name without a second error."""
     by_source = {p.source: p for p in pages}
     files = {"/" + s.source.removeprefix("content/"): s.source for s in statics}
     taken = {_key(p.url): p.source for p in pages}
@@ -49,7 +52,7 @@ def read_redirects(
     # Each page's and file's URL as it is: a target is written that way (/files/a.pdf, not /files/A.PDF/).
     found = {_key(url): url for url in [p.url for p in pages] + list(files)}
     wanted = [Redirect(alias, page.url, 301, page.at("aliases")) for page in pages for alias in page.aliases]
-    wanted += _from_file(data, by_source, problems)
+    wanted += _from_file(data, by_source, invalid, problems)
 
     seen: dict[str, Redirect] = {}
     for redirect in wanted:
@@ -77,7 +80,7 @@ def read_redirects(
     return tuple(sorted(final, key=lambda r: r.source))
 
 
-def _from_file(data: tuple[DataFile, ...], by_source: Mapping[str, Page], problems: Problems) -> list[Redirect]:
+def _from_file(data: tuple[DataFile, ...], by_source: Mapping[str, Page], invalid, problems: Problems) -> list[Redirect]:
     result = []
     for values, pos in entries(data, REDIRECTS_FILE, schema.REDIRECT_FIELDS, "redirect", problems):
         source, status = values["from"], values.get("status", 301)
@@ -97,13 +100,13 @@ def _from_file(data: tuple[DataFile, ...], by_source: Mapping[str, Page], proble
         if "to" not in values:
             problems.error(pos.value(), f"the redirect from {source} needs 'to:' (a page like about/index.md, a path, or https://...); or 'status: 410' if it is gone")
             continue
-        target = _target(values["to"], by_source, pos.value("to"), problems)
+        target = _target(values["to"], by_source, invalid, pos.value("to"), problems)
         if target is not None:
             result.append(Redirect(source, target, status, pos.value("from")))
     return result
 
 
-def _target(to: str, by_source: Mapping[str, Page], where: Location, problems: Problems) -> str | None:
+def _target(to: str, by_source: Mapping[str, Page], invalid, where: Location, problems: Problems) -> str | None:
     """The URL `to` names: a full URL, a site path, or a page by its file under content/."""
     if to.startswith(("http://", "https://")):
         if any(c.isspace() for c in to):  # _redirects separates its fields by spaces
@@ -118,6 +121,8 @@ def _target(to: str, by_source: Mapping[str, Page], where: Location, problems: P
         return urls.normalize(to)
     source = "content/" + to.removeprefix("content/")
     page = by_source.get(source)
+    if page is None and source in invalid:  # the page has errors of its own, reported at its file
+        return None
     if page is None:
         # Compared without the 'content/' every path shares, which would make any two look alike.
         written = [s.removeprefix("content/") for s in by_source if s.startswith("content/")]

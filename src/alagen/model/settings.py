@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alagen import schema
 from alagen.errors import Location, Problems
@@ -14,6 +13,7 @@ from alagen.load import DataFile
 from alagen.model import urls
 
 SETTINGS_FILE = "site"
+MAX_JOB_DAYS = 3650  # ten years: more is a mistake, and dates must stay in the calendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +57,17 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
     base_url = f"{parts.scheme}://{parts.netloc}{base_path}"
 
     timezone = fields.get("timezone", "America/Chicago")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not schema.is_time_zone(timezone):
         problems.error(pos.value("timezone"), f"timezone '{timezone}' is not a known time zone; use a name like America/Chicago")
         timezone = "America/Chicago"
+
+    job_days = fields.get("job_listing_days", 60)
+    if not 1 <= job_days <= MAX_JOB_DAYS:
+        problems.error(
+            pos.value("job_listing_days"),
+            f"'job_listing_days' is how many days a job stays open; give a number from 1 to {MAX_JOB_DAYS}",
+        )
+        job_days = 60
 
     markdown = fields.get("markdown", {})
     known = {f.name for f in schema.MARKDOWN_FIELDS}
@@ -87,7 +93,7 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         address=fields.get("address", ()),
         phone=fields.get("phone", ""),
         copyright_start=fields.get("copyright_start"),
-        job_listing_days=fields.get("job_listing_days", 60),
+        job_listing_days=job_days,
         raw_html=raw_html,
         typographer=typographer,
         extra=fields.get("extra", MappingProxyType({})),

@@ -200,7 +200,7 @@ def build_site(
     published.sort(key=lambda p: p.url)
     check_units(_units_used(published, records, defaults), divisions, problems)
     check_topics(_topics_used(published, records, defaults), topics, problems)
-    redirects = read_redirects(sources.data, published, sources.statics, problems)
+    redirects = read_redirects(sources.data, published, sources.statics, problems, frozenset(invalid))
     _check_outputs(published, sources.statics, redirects, problems)
 
     by_source = {p.source: p for p in published}

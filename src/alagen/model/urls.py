@@ -9,6 +9,9 @@ from urllib.parse import quote
 FILE_ENDINGS = (".html", ".xml", ".txt", ".json", ".ics", ".webmanifest")
 _ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\\?#%<>\"'`|*:]")
+# The longest part of a URL, in bytes: each part is a folder name under build/, and file
+# systems allow names of 255 bytes (the longest in the demo has under 80).
+MAX_PART = 200
 
 
 def url_for_source(relative: str, slug: str | None = None) -> str:
@@ -34,6 +37,11 @@ def check_slug(slug: str, what: str = "slug") -> str | None:
         return f"{what} '{slug}' must be one part of a URL, without '/'{hint}"
     if " " in slug or _UNSAFE.search(slug):
         return f"{what} '{slug}' has characters a URL cannot hold; use lowercase words joined by hyphens"
+    if len(slug.encode()) > MAX_PART:
+        return (
+            f"{what} '{slug[:40]}...' is {len(slug.encode())} characters long; a part of a URL becomes a "
+            f"folder name, which may have at most {MAX_PART}: shorten it"
+        )
     return None
 
 
@@ -48,6 +56,12 @@ def check_site_path(url: str, what: str = "url") -> str | None:
         return f"{what} '{url}' has an empty part ('//'); remove the extra slash"
     if " " in url or _UNSAFE.search(url):
         return f"{what} '{url}' has characters a URL path cannot hold (spaces, quotes, '?', '#', '%', '\\'); use hyphens"
+    long = next((s for s in segments if len(s.encode()) > MAX_PART), None)
+    if long is not None:
+        return (
+            f"{what} '{url[:40]}...' has a part of {len(long.encode())} characters; a part of a URL becomes a "
+            f"folder name, which may have at most {MAX_PART}: shorten it"
+        )
     return None
 
 
