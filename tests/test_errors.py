@@ -529,3 +529,16 @@ def test_a_news_item_with_a_wrong_date_is_left_out_of_the_news(site):
         model = build_site(load(root, problems), dt.date(2025, 3, 1), False, problems)
     assert [p.title for p in model.news()] == ["Third", "First"]
     assert "content/news/second.md" not in model.by_source
+
+
+def test_an_unknown_layout_gets_the_likeliest_name(site):
+    root = site({"content/a.md": "---\ntitle: A\nlayout: pagee\n---\nText.\n"})
+    assert problems_of(root) == ["content/a.md:3:9: layout 'pagee' does not exist; did you mean 'page'? (or add layouts/pagee.html)"]
+
+
+def test_warn_expiring_days_must_be_a_number_of_days(site):
+    root = site({"data/site.yaml": "title: T\nbase_url: https://example.org/\nwarn_expiring_days: -3\n"})
+    assert problems_of(root) == [
+        "data/site.yaml:3:21: 'warn_expiring_days' is how many days before a page expires a link to it is a warning; "
+        "give a number from 0 to 3650"
+    ]

@@ -59,3 +59,8 @@ def test_the_warning_starts_when_the_date_comes_near_with_the_cache_too(site):
         f"{LINK}: warning: links to content/offer.md, which expires on 2025-03-03; from then on this link is "
         "shown as plain words: link another page, or change that page's 'expires:'"
     ]
+
+
+def test_the_warning_window_is_a_setting(site):
+    root = site({**FILES, "data/site.yaml": "title: T\nbase_url: https://example.org/\nwarn_expiring_days: 1\n"})
+    assert build_at(root, "2025-03-01").warnings == ()  # two days before: outside a one-day window

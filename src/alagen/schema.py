@@ -37,7 +37,7 @@ class Field:
 # like every other field (alagen.check implements them under the same names).
 CHECK_RULES = (
     "link", "anchor", "external-link", "img-alt", "h1", "heading-order", "lang", "duplicate-id",
-    "title", "description", "html-parse", "sitemap", "feed", "calendar", "redirects", "a11y",
+    "title", "description", "html-parse", "sitemap", "feed", "calendar", "redirects", "svg", "a11y",
 )
 
 CHECK_FIELDS: tuple[Field, ...] = (
@@ -92,6 +92,7 @@ SITE_FIELDS: tuple[Field, ...] = (
     Field("phone", "text", doc="The main phone number."),
     Field("copyright_start", "int", doc="The first year of the copyright line."),
     Field("job_listing_days", "int", doc="How long a job stays open when it gives no 'closes' (default 60)."),
+    Field("warn_expiring_days", "int", doc="How many days before a page expires a link to it is a warning (default 30)."),
     Field("markdown", "mapping", doc="Markdown settings: raw_html and typographer (curly quotes, dashes, ellipses), both default true."),
     Field("extra", "mapping", doc="Free-form values for custom templates."),
 )

@@ -215,3 +215,12 @@ def _comparable(value):
 
 def _xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def svg(output: str, data: bytes, site: BuiltSite) -> Iterator[Issue]:
+    """An SVG as a browser would run it on the site's origin: no scripts, handlers or
+    outside references (the build refuses them in content/; this finds any that slipped in)."""
+    from alagen.model.svg import problems_in
+
+    for problem in problems_in(data, output):
+        yield Issue("svg", problem.message, problem.location.line, problem.location.col)

@@ -112,6 +112,8 @@ def _check_file(output: str, build: Path, built: BuiltSite, sources: Sources, co
         rule = file_rules.redirects
     elif file_rules.is_feed(output, data):
         rule = file_rules.feed
+    elif output.endswith(".svg"):
+        rule = file_rules.svg
     else:
         return
     text = data.decode("utf-8", errors="replace")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -188,9 +189,11 @@ def _read_page(
     layout = values.get("layout") or ("home" if relative == "index.md" else "list" if is_index else "page")
     if layout not in layouts:
         known = ", ".join(layouts) or "none yet"
+        guess = difflib.get_close_matches(layout, layouts, n=1, cutoff=0.6)
+        hint = f"did you mean '{guess[0]}'? (or add layouts/{layout}.html)" if guess else f"add layouts/{layout}.html or use one of: {known}"
         problems.error(
             where.get("layout", Location(document.source, 1, 1)),
-            f"layout '{layout}' does not exist; add layouts/{layout}.html or use one of: {known}",
+            f"layout '{layout}' does not exist; {hint}",
             span=len(layout),
         )
 

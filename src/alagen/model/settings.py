@@ -28,6 +28,7 @@ class Settings:
     phone: str = ""
     copyright_start: int | None = None
     job_listing_days: int = 60
+    warn_expiring_days: int = 30  # a link to a page expiring this soon is a warning
     raw_html: bool = True
     typographer: bool = True
     extra: Mapping[str, Any] = field(default_factory=schema.empty)
@@ -69,6 +70,15 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         )
         job_days = 60
 
+    warn_days = fields.get("warn_expiring_days", 30)
+    if not 0 <= warn_days <= MAX_JOB_DAYS:
+        problems.error(
+            pos.value("warn_expiring_days"),
+            "'warn_expiring_days' is how many days before a page expires a link to it is a warning; "
+            f"give a number from 0 to {MAX_JOB_DAYS}",
+        )
+        warn_days = 30
+
     markdown = fields.get("markdown", {})
     known = {f.name for f in schema.MARKDOWN_FIELDS}
     for key in markdown:
@@ -94,6 +104,7 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         phone=fields.get("phone", ""),
         copyright_start=fields.get("copyright_start"),
         job_listing_days=job_days,
+        warn_expiring_days=warn_days,
         raw_html=raw_html,
         typographer=typographer,
         extra=fields.get("extra", MappingProxyType({})),

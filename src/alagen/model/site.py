@@ -20,6 +20,7 @@ from alagen.model.menus import MenuItem, read_menus
 from alagen.model.redirects import Redirect, read_redirects
 from alagen.model.topics import Topic, check_topics, read_topics
 from alagen.model.pages import Page, read_defaults, read_page, why_hidden
+from alagen.model.svg import svg_problems
 from alagen.model.records import Current, Event, Job, Records, current, data_file_is_record, read_records
 from alagen.model.settings import Settings, read_settings
 from alagen.schema import freeze
@@ -212,6 +213,9 @@ def build_site(
     document_sources = tuple(d.source for d in sources.documents)
     menus = read_menus(sources.data, find_page, document_sources, problems)
     check_features(published, find_page, frozenset(s.source for s in sources.statics), problems)
+    for static in sources.statics:  # published on the site's origin: drawings only
+        if static.source.lower().endswith(".svg"):
+            problems.extend(svg_problems(static.path, static.source))
     divisions = with_menus(divisions, sources.data, find_page, document_sources, problems)
     problems.check()
     data = {d.name: freeze(d.value) for d in sources.data if not data_file_is_record(d.name)}

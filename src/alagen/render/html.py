@@ -28,7 +28,7 @@ def make_resolver(site: Site) -> Resolver:
     other relative links name files under content/ (images, PDFs)."""
     base = site.settings.base_path
     statics = {s.source for s in site.statics}
-    today, warn_days = site.clock.today, getattr(site.settings, "warn_expiring_days", 30)
+    today, warn_days = site.clock.today, site.settings.warn_expiring_days
     # Suggestions compare paths without the 'content/' and '.md' they all share (which would
     # make any two short names alike).
     names = tuple(s.removeprefix("content/").removesuffix(".md") for s in (*site.by_source, *site.hidden))
