@@ -64,3 +64,21 @@ def test_the_warning_starts_when_the_date_comes_near_with_the_cache_too(site):
 def test_the_warning_window_is_a_setting(site):
     root = site({**FILES, "data/site.yaml": "title: T\nbase_url: https://example.org/\nwarn_expiring_days: 1\n"})
     assert build_at(root, "2025-03-01").warnings == ()  # two days before: outside a one-day window
+
+
+MENU = "main:\n  - {title: Home, page: index.md}\n  - {title: Spring offer, page: offer.md}\n"
+
+
+def test_a_menu_item_for_a_page_that_expires_is_a_warning_then_left_out(site):
+    root = site({**FILES, "data/menus.yaml": MENU})
+    before = build_at(root, "2025-03-01")
+    assert [str(w) for w in before.warnings if "menus.yaml" in str(w)] == [
+        "data/menus.yaml:3:33: warning: menu item 'Spring offer' points at content/offer.md, which expires on "
+        "2025-03-03; from then on the item is left out of the menu: point it at another page, or change that "
+        "page's 'expires:'"
+    ]
+    after = build_at(root, "2025-03-06")
+    assert [str(w) for w in after.warnings if "menus.yaml" in str(w)] == [
+        "data/menus.yaml:3:33: warning: menu item 'Spring offer' points at content/offer.md, which expired on "
+        "2025-03-03; it is left out of the menu: remove it or point it at another page"
+    ]

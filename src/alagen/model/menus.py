@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import difflib
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -122,6 +124,20 @@ def _item(item, here, pos: Positions, find_page, sources, problems) -> MenuItem 
     url = find_page(source)
     if url == "":  # the page itself has errors, reported at its own file
         return None
+    note = schedule_of(find_page, source)
+    if note and note[0] == "expired":  # time broke it: the menu goes on without the item
+        problems.warning(
+            location,
+            f"menu item '{title}' points at {source}, which expired on {note[1].isoformat()}; it is left out of the "
+            "menu: remove it or point it at another page",
+        )
+        return None
+    if note:
+        problems.warning(
+            location,
+            f"menu item '{title}' points at {source}, which expires on {note[1].isoformat()}; from then on the item "
+            "is left out of the menu: point it at another page, or change that page's 'expires:'",
+        )
     if url is None:
         if source in sources:  # the file is there, but left out of this build
             hint = "; it is a draft, not yet published or expired: link to it once it is published"
@@ -133,6 +149,13 @@ def _item(item, here, pos: Positions, find_page, sources, problems) -> MenuItem 
         problems.error(location, f"menu item '{title}' points at {source}, which is not a published page{hint}")
         return None
     return MenuItem(title, url, False, source, links, location, columns)
+
+
+def schedule_of(find_page, source: str) -> tuple[str, dt.date] | None:
+    """("expires", day) for a page that expires soon, ("expired", day) for one that has, from
+    a finder that knows (model/site.py's); None otherwise."""
+    schedule = getattr(find_page, "schedule", None)
+    return schedule(source) if schedule is not None else None
 
 
 def _columns(columns, where, pos: Positions, find_page, sources, problems) -> tuple[MenuColumn, ...]:

@@ -207,8 +207,7 @@ def build_site(
     by_source = {p.source: p for p in published}
     by_url = {p.url: p for p in published}
 
-    def find_page(source: str) -> str | None:
-        return by_source[source].url if source in by_source else ("" if source in invalid else None)
+    find_page = _Finder(by_source, invalid, hidden, clock.today, settings.warn_expiring_days)
 
     document_sources = tuple(d.source for d in sources.documents)
     menus = read_menus(sources.data, find_page, document_sources, problems)
@@ -360,6 +359,27 @@ def _children(pages: list[Page], by_url: Mapping[str, Page]) -> Mapping[str, tup
     return MappingProxyType(
         {url: tuple(sorted(kids, key=lambda p: (p.weight, p.title.casefold(), p.url))) for url, kids in children.items()}
     )
+
+
+class _Finder:
+    """find_page(source): a published page's URL, "" for a page with errors of its own (reported
+    at its file), None for no page; `schedule(source)` says when time breaks a link to it."""
+
+    def __init__(self, by_source, invalid, hidden, today: dt.date, warn_days: int):
+        self.by_source, self.invalid, self.hidden, self.today, self.warn_days = by_source, invalid, hidden, today, warn_days
+
+    def __call__(self, source: str) -> str | None:
+        page = self.by_source.get(source)
+        return page.url if page is not None else ("" if source in self.invalid else None)
+
+    def schedule(self, source: str) -> tuple[str, dt.date] | None:
+        page = self.by_source.get(source)
+        if page is not None and page.expires and (page.expires - self.today).days < self.warn_days:
+            return ("expires", page.expires)
+        why = self.hidden.get(source, "")
+        if why.startswith("expired on "):
+            return ("expired", dt.date.fromisoformat(why.removeprefix("expired on ")))
+        return None
 
 
 def _check_outputs(pages: list[Page], statics: tuple[StaticFile, ...], redirects: tuple[Redirect, ...], problems: Problems) -> None:
