@@ -82,3 +82,27 @@ def test_a_menu_item_for_a_page_that_expires_is_a_warning_then_left_out(site):
         "data/menus.yaml:3:33: warning: menu item 'Spring offer' points at content/offer.md, which expired on "
         "2025-03-03; it is left out of the menu: remove it or point it at another page"
     ]
+
+
+def test_a_feature_card_for_an_expired_page_stays_without_its_link(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    for name in ("content", "data", "layouts"):
+        shutil.copytree(repo / name, tmp_path / name)
+    grants = tmp_path / "content/awards/grants.md"
+    grants.write_text(grants.read_text().replace("weight: 20\n", "weight: 20\nexpires: 2025-03-03\n", 1))
+    index = (tmp_path / "content/index.md").read_text()
+    line = index[: index.index("link: awards/grants.md")].count("\n") + 1
+    col = index.split("\n")[line - 1].index("link:") + 1
+    report = build_at(tmp_path, "2025-03-06")
+    card = [str(w) for w in report.warnings if w.location.path == "content/index.md"]
+    assert card == [
+        f"content/index.md:{line}:{col}: warning: feature 3 ('$7 million for small and rural libraries'): the link "
+        "leads to content/awards/grants.md, "
+        "which expired on 2025-03-03; the card is shown without its link: remove the card or link another page"
+    ]
+    home = read(tmp_path, "index.html")
+    assert home.count('class="feature-card') == 3 and home.count('class="feature-link"') == 2
+    assert "/awards/grants/" not in home.split('class="feature-list"')[1].split("</ul>")[0]

@@ -87,7 +87,7 @@ def make_environment(
                 return resolve(path, LINKS_FROM_ROOT)
             except LinkWarning as note:  # a layout's link that still works works; a gone one is an error
                 if note.href is None:
-                    raise ValueError(str(note)) from None
+                    raise ValueError(str(note))  # its __context__ says why, for `is expired`
                 return note.href
         return urls.href(settings.base_path, path if path.startswith("/") else "/" + path)
 
@@ -116,6 +116,16 @@ def make_environment(
         absolute_url=absolute_url,
         asset=asset,
     )
+    def expired(path) -> bool:
+        """`link is expired`: a page's file whose page expired (a card drops its button;
+        the model has warned at the card's line)."""
+        try:
+            url(path)
+        except ValueError as err:
+            return isinstance(err.__context__, LinkWarning) and err.__context__.href is None
+        return False
+
+    env.tests["expired"] = expired
     env.globals.update(
         site=site,
         now=site.clock.moment,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from alagen.model.menus import schedule_of
 from alagen.errors import Problems
 from alagen.model.pages import Page
 
@@ -69,7 +70,20 @@ def _check_card(page: Page, index: int, feature, find_page, statics, problems: P
     target = link.split("#")[0].split("?")[0]
     if target.endswith(".md"):
         source = "content/" + target.lstrip("/")
-        if find_page(source) is None:
+        note = schedule_of(find_page, source)
+        if note and note[0] == "expired":  # time broke it: the card stays, without its button
+            problems.warning(
+                at("link"),
+                f"{label}: the link leads to {source}, which expired on {note[1].isoformat()}; the card is shown "
+                "without its link: remove the card or link another page",
+            )
+        elif note:
+            problems.warning(
+                at("link"),
+                f"{label}: the link leads to {source}, which expires on {note[1].isoformat()}; from then on the card "
+                "is shown without its link: link another page, or change that page's 'expires:'",
+            )
+        if find_page(source) is None and not (note and note[0] == "expired"):
             problems.error(at("link"), f"{label}: the link leads to {source}, which is not a published page")
     elif link.strip() and not link.startswith(("/", "https://", "http://")):
         problems.error(
