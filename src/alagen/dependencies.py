@@ -72,6 +72,8 @@ OWN_FILTERS: dict[str, tuple[str, ...]] = {
     "absolute_url": (),
     "asset": (),
 }
+# Tests of templates.py: `expired` resolves a link as `url` does (recorded while rendering).
+OWN_TESTS: dict[str, tuple[str, ...]] = {"expired": ()}
 OWN_GLOBALS: dict[str, tuple[str, ...]] = {
     "asset": (),
     "url": (),
@@ -242,7 +244,7 @@ def _facets(tree: nodes.Node, env: jinja2.Environment, own_page: bool) -> set[st
     its template is always the page being rendered."""
     found: set[str] = set()
     known_filters = set(jinja2.filters.FILTERS) | set(OWN_FILTERS)
-    known_tests = set(jinja2.tests.TESTS)
+    known_tests = set(jinja2.tests.TESTS) | set(OWN_TESTS)
     default_globals = set(jinja2.defaults.DEFAULT_NAMESPACE)
 
     def walk(node: nodes.Node, parent: nodes.Node | None, grandparent: nodes.Node | None) -> None:
@@ -270,8 +272,8 @@ def _facets(tree: nodes.Node, env: jinja2.Environment, own_page: bool) -> set[st
             elif node.name == "attr" and not (node.args and isinstance(node.args[0], nodes.Const)):
                 found.add(ALL)  # an attribute named by a variable: could be anything
             found.update(OWN_FILTERS.get(node.name, ()))
-        elif isinstance(node, nodes.Test) and node.name not in known_tests:
-            found.add(ALL)
+        elif isinstance(node, nodes.Test):
+            found.update(OWN_TESTS.get(node.name, ()) if node.name in known_tests else (ALL,))
         elif isinstance(node, nodes.Getattr) and node.attr == "body":
             found.add("bodies")  # another page's text (a page's own is in its key anyway)
         for child in node.iter_child_nodes():
