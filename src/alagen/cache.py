@@ -206,7 +206,7 @@ class Lookups:
 
 def _expiring(site) -> list[str]:
     """The pages a link to which is a warning on the build's day (render/html.py)."""
-    today, days = site.clock.today, getattr(site.settings, "warn_expiring_days", 30)
+    today, days = site.clock.today, site.settings.warn_expiring_days
     return sorted(p.source for p in site.pages if p.expires and (p.expires - today).days < days)
 
 
@@ -917,11 +917,13 @@ class Cache:
         warnings = tuple(w for w in report["warnings"] if not (self.root / w.location.path).is_relative_to(folder))
         return report if len(warnings) == len(report["warnings"]) else {**report, "warnings": warnings}
 
-    def save(self, outputs, written: set[str] | None, indexed: int | None, report: dict, assets=(), moved: bool = False) -> None:
+    def save(self, outputs, written: set[str] | None, indexed: int | None, report: dict, assets=(), moved: bool = False,
+             known_folders: dict | None = None) -> None:
         """Record this build. `written`: the files this build wrote (None: the whole
         output folder is new, and is read again). `moved`: the output folder is a new one
         whose other files are hard links of the last one's (write.update): the same files,
-        in other folders. `assets`: the theme's files, as loaded."""
+        in other folders, whose stats are taken again but for `known_folders`'.
+        `assets`: the theme's files, as loaded."""
         entries = self._output_entries(outputs)
         if written is None:  # a new folder, with only this build's files: their stats, and their folders'
             actual, folders = {}, {}
@@ -929,10 +931,10 @@ class Cache:
         else:
             actual, folders = dict(self.actual), dict(self.folders)
             if moved:
-                base = str(self.out)
+                base, known = str(self.out), known_folders or {}
                 for folder in list(folders):
                     try:
-                        folders[folder] = filestats.folder_sig(os.stat(f"{base}/{folder}" if folder else base))
+                        folders[folder] = known.get(folder) or filestats.folder_sig(os.stat(f"{base}/{folder}" if folder else base))
                     except OSError:
                         del folders[folder]
             filestats.restat(self.out, [*written, *self._stale, ""], actual, folders)

@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
         help="build everything, without the build cache (resized photos are still kept in .alagen-cache/images/)",
     )
     build_cmd.add_argument("--site", metavar="DIR", type=Path, default=Path("."), help="the site's folder (default: here)")
+    build_cmd.add_argument("--wait", action="store_true", help="if another build is writing the same folder, wait for it (default: stop at once)")
+    build_cmd.add_argument(
+        "--force-out", action="store_true",
+        help="replace the output folder even if alagen did not make it (it has no .alagen-build file)",
+    )
     build_cmd.add_argument("--quiet", action="store_true", help="print nothing but problems")
     build_cmd.add_argument("--verbose", action="store_true", help="show tracebacks behind errors")
     build_cmd.set_defaults(command=cmd_build)
@@ -188,6 +193,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from alagen.pipeline import BuildOptions
     from alagen.progress import Bar, Silent
     from alagen.search import SearchFailed
+    from alagen.write import OutputError
 
     now = build_date(args.now)
     options = BuildOptions(
@@ -198,6 +204,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         strict=args.strict,
         search=not args.no_search,
         cache=not args.no_cache,
+        wait=args.wait,
+        force_out=args.force_out,
     )
     try:
         report = _build(options, Silent() if args.quiet else Bar(sys.stderr))
@@ -207,6 +215,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     except SearchFailed as err:
         print(f"alagen: {err}; the previous build was left as it was", file=sys.stderr)
         return 1
+    except OutputError as err:  # another build at work, a folder that is not ours, a full or read-only disk
+        print(f"alagen: {err}", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 2
     except ValueError as err:  # a wrong option, such as --out pointing at the sources
         print(f"alagen: {err}", file=sys.stderr)
         if args.verbose:
@@ -234,8 +247,11 @@ def _build(options: BuildOptions, progress) -> BuildReport:
     """The build, with the progress bar cleared before anything else is printed."""
     from alagen.pipeline import build
 
+    def waiting(text: str) -> None:
+        print(f"alagen: {text}", file=sys.stderr, flush=True)
+
     try:
-        return build(options, progress)
+        return build(options, progress, waiting)
     finally:
         progress.close()
 
@@ -246,6 +262,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from alagen.errors import BuildFailed, excerpt
     from alagen.pipeline import BuildOptions, build, read_site
     from alagen.search import SearchFailed
+    from alagen.write import OutputError
 
     now = build_date(args.now)
     root = args.site.resolve()
@@ -267,9 +284,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     except BuildFailed as failed:
         _print_problems(failed, root, args.verbose)
         return 1
-    except (SearchFailed, ValueError) as err:
+    except (SearchFailed, ValueError, OutputError) as err:
         print(f"alagen: {err}", file=sys.stderr)
-        return 2 if isinstance(err, ValueError) else 1
+        return 1 if isinstance(err, SearchFailed) else 2
     try:
         report = check_build(root, out, site, check_external=args.external, a11y=a11y.runner(root) if args.a11y else None)
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Callable, NoReturn
 
 from alagen.cache import FOLDER as CACHE_FOLDER, Cache, options_key
 from alagen.errors import BuildFailed, Problem, Problems
@@ -17,6 +17,7 @@ from alagen.load import load
 from alagen.model.site import Site, build_site
 from alagen.progress import Progress, Silent
 from alagen.search import index_site
+from alagen import write
 from alagen.write import discard, new_folder, publish, stage, update
 
 _SOURCE_FOLDERS = ("content", "data", "layouts", "src")
@@ -40,6 +41,8 @@ class BuildOptions:
     # (`alagen serve`): with them, the sources are not walked again, and the output folder is
     # taken to be this process's own, as it left it. None: look at every file.
     changed: tuple[str, ...] | None = None
+    wait: bool = False  # another build is writing the same output folder: wait for it (else write.Busy)
+    force_out: bool = False  # replace the output folder even without alagen's mark (else write.NotOurs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,24 +60,52 @@ class BuildReport:
     notes: tuple[str, ...] = ()  # about the build cache, for the command line to show
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
-    """Build the site. Raises BuildFailed (every problem) and leaves the old build alone."""
+def build(options: BuildOptions, progress: Progress | None = None, waiting: Callable[[str], None] | None = None) -> BuildReport:
+    """Build the site. Raises BuildFailed (every problem), or write.OutputError (another
+    build is writing the output folder, the folder is not alagen's, the disk is full...),
+    and leaves the old build alone. `waiting`: told when the build waits for another one
+    (options.wait)."""
     progress = progress or Silent()
     # The build makes hundreds of thousands of objects that live to its end, and few cycles:
     # Python's cycle collector would walk them again and again (a fifth of a rebuild's time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(options, progress)
+        return _build(options, progress, waiting)
     finally:
         if collecting:
             gc.enable()
 
 
-def _build(options: BuildOptions, progress: Progress) -> BuildReport:
+def _build(options: BuildOptions, progress: Progress, waiting: Callable[[str], None] | None) -> BuildReport:
     root = options.root.resolve()
     out = (options.out or root / "build").absolute()
     check_out(root, out)
+    shown = shown_out(root, out)
+    try:
+        write.claim(out, shown, options.force_out)  # at once: a folder refused gets nothing beside it
+        # One build at a time in an output folder: taken before anything is staged or removed.
+        lock = write.lock(out, shown, options.wait, waiting)
+        try:
+            write.reached("locked")
+            write.clear_leftovers(out, lock)
+            write.claim(out, shown, options.force_out)  # again, now that no other build can change it
+            return _build_locked(options, progress, root, out)
+        finally:
+            lock.release()
+    except OSError as err:  # a full disk, a read-only folder: the operator's to fix, not a bug
+        failure = write.cannot_write(err, out, shown, root)
+        if failure is None:
+            raise
+        raise failure from err
+
+
+def shown_out(root: Path, out: Path) -> str:
+    """The output folder as messages name it: "build/", or its whole path outside the site."""
+    return (out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)) + "/"
+
+
+def _build_locked(options: BuildOptions, progress: Progress, root: Path, out: Path) -> BuildReport:
     problems = Problems(strict=options.strict)
     timings: list[tuple[str, float]] = []
     clock = time.perf_counter()
@@ -113,8 +144,9 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
         if problems.errors:
             _check_the_rest(site, sources, root, out, problems, cache, progress)
     progress.stage("render", total=len(site.pages))
-    # A new site is written as it is rendered; an update of build/ waits for every check.
-    folder = None if cache is not None and cache.incremental else new_folder(out)
+    incremental = cache is not None and cache.incremental
+    # A new site is written as it is rendered; an update waits for every check.
+    folder = None if incremental else new_folder(out)
     from alagen.render import render_site  # Jinja and Markdown: not for a build with nothing to do
 
     try:
@@ -126,33 +158,34 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         raise
+    outputs = (*outputs, write.mark())
     lap("render")
-    indexed = None
-    written: set[str] | None = None  # None: a new output folder
-    if cache is not None and cache.incremental:
+    progress.stage("write")
+    if incremental:
         indexed = cache.search_unchanged(outputs) if options.search else None
-    if cache is not None and cache.incremental and (indexed is not None or not options.search):
-        progress.stage("write")
-        # Update the output folder in place: only what changed is written.
+        reindex = options.search and indexed is None
+        # The output folder with only what changed, in a folder beside it (write.update).
         writes = [o for o in outputs if not cache.unchanged(o)]
-        written = update(out, writes, cache.stale(outputs), drop=() if options.search else ("pagefind",))
+        staged = update(out, writes, cache.stale(outputs), drop=("pagefind",) if reindex or not options.search else ())
+        written = {o.path for o in writes} if staged.linked else None  # None: copies, every file looked at again
         files = len(outputs) + len(cache.kept)
         size = cache.kept_size() + sum(len(o.data) if o.data is not None else o.copy_from.stat().st_size for o in outputs)
-        lap("write")
     else:
-        progress.stage("write")
-        staged = stage(outputs, out, keep=cache.kept if cache is not None else (), folder=folder)
+        indexed, reindex, written = None, options.search, None
+        staged = stage(outputs, out, folder=folder)
         files, size = staged.files, staged.size
-        lap("write")
-        try:
-            if options.search:
-                progress.stage("index")
-                indexed = index_site(staged.folder).pages
-                lap("index")
-            publish(staged)
-        except BaseException:
-            discard(staged)
-            raise
+    lap("write")
+    try:
+        if reindex:
+            progress.stage("index")
+            indexed = index_site(staged.folder).pages
+            lap("index")
+        # With the cache, the folder swapped out is where the next update starts (write.py).
+        publish(staged, spare=cache is not None, folders=cache.folders if incremental else None)
+    except BaseException:
+        discard(staged)
+        raise
+    write.reached("published")
     summary = dict(
         pages=len(site.pages),
         records=tuple((name, len(getattr(site.records, name))) for name in ("events", "jobs", "awards", "publications")),
@@ -163,7 +196,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildReport:
         warnings=problems.warnings,
     )
     if cache is not None:
-        cache.save(outputs, written, indexed, summary, assets)
+        cache.save(outputs, written, indexed, summary, assets, moved=written is not None, known_folders=staged.folders)
         lap("cache")
     kept = sum(1 for p in site.pages if cache is not None and p.output in cache.kept)
     global _last

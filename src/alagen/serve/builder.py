@@ -20,6 +20,7 @@ from alagen.errors import BuildFailed, Problems, SourceError, excerpt
 from alagen.load import YAML_SUFFIXES, DataFile
 from alagen.model.settings import read_settings
 from alagen.pipeline import BuildOptions, BuildReport, build
+from alagen.write import OutputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,8 @@ class Builder:
 
     def __init__(self, root: Path, out: Path, now: dt.date | dt.datetime | None, drafts: bool) -> None:
         self.root = root
-        self.options = BuildOptions(root=root, out=out, now=now, drafts=drafts, search=False)
+        # wait: a rebuild takes the output folder's lock as every build does, and waits for it
+        self.options = BuildOptions(root=root, out=out, now=now, drafts=drafts, search=False, wait=True)
         self.base_path = "/"
         self._pending: set[str] | None = None  # changed since the last good build; None: unknown
 
@@ -66,6 +68,8 @@ class Builder:
             return Result(None, problems, (), time.perf_counter() - started, changed, errors)
         except (KeyboardInterrupt, SystemExit):
             raise
+        except OutputError as err:  # a full or read-only disk: the operator's to fix
+            return Result(None, (f"alagen: {err}",), (), time.perf_counter() - started, changed, 1)
         except Exception as err:  # a bug in alagen: keep serving, and say so
             problem = f"alagen: internal error: {type(err).__name__}: {err} (a bug in alagen; please report it)"
             return Result(None, (problem,), (), time.perf_counter() - started, changed, 1)
