@@ -275,3 +275,14 @@ def test_publication_cards_show_price_format_and_a_lazy_cover(tmp_path):
     assert list(cards["A plain poster"].iter("img")) == []
     (on_its_page,) = parse(read(root, "publications/with-cover/index.html")).find(".//main").iter("img")
     assert on_its_page.get("loading") is None and on_its_page.get("alt") == "The cover, red"
+
+
+def test_a_feature_card_link_with_two_slashes_is_another_website_not_a_path(tmp_path):
+    from conftest import problems_of
+
+    cards = "extra:\n  features:\n    - title: Offer\n      teaser: Cheap.\n      link: //evil.example/\n"
+    root = theme_site(tmp_path, {"content/index.md": home(cards)})
+    assert problems_of(root) == [
+        "content/index.md:7:7: feature 1 ('Offer'): the link '//evil.example/' leads to another website; "
+        "write it in full (https://...), or give a path on this site with one '/'"
+    ]

@@ -85,6 +85,12 @@ def _check_card(page: Page, index: int, feature, find_page, statics, problems: P
             )
         if find_page(source) is None and not (note and note[0] == "expired"):
             problems.error(at("link"), f"{label}: the link leads to {source}, which is not a published page")
+    elif link.startswith("//"):  # a browser reads it as another website, not a path here
+        problems.error(
+            at("link"),
+            f"{label}: the link '{link}' leads to another website; write it in full (https://...), "
+            "or give a path on this site with one '/'",
+        )
     elif link.strip() and not link.startswith(("/", "https://", "http://")):
         problems.error(
             at("link"),
