@@ -62,3 +62,33 @@ def test_a_malformed_site_is_reported_not_crashed(site, tmp_path, name):
         assert sorted(p for p in tmp_path.rglob("*")) == before
     else:
         assert expected is None, "the site built, but should have failed"
+
+
+def test_a_link_to_a_hidden_file_or_out_of_its_folder_is_not_published(site):
+    import os
+
+    from conftest import build_at
+
+    root = site({"content/index.md": "---\ntitle: Home\n---\nHi.\n", "content/real.txt": "fine\n"})
+    (root / ".env").write_text("SECRET=1\n")
+    (root / "content/env.txt").symlink_to("../.env")
+    (root / "content/site.yaml").symlink_to("../data/site.yaml")
+    (root / "content/also.txt").symlink_to("real.txt")
+    report = build_at(root)
+    assert [str(w) for w in report.warnings] == [
+        "content/env.txt: warning: this link points outside content/ or at a hidden file, and is not published",
+        "content/site.yaml: warning: this link points outside content/ or at a hidden file, and is not published",
+    ]
+    assert not (root / "build/env.txt").exists() and not (root / "build/site.yaml").exists()
+    assert (root / "build/also.txt").read_text() == "fine\n"
+    assert os.path.islink(root / "content/env.txt")
+
+
+def test_a_content_folder_that_is_a_link_is_refused(site, tmp_path):
+    from conftest import problems_of
+
+    root = site({"content/index.md": "---\ntitle: Home\n---\nHi.\n"})
+    elsewhere = tmp_path / "elsewhere"
+    (root / "content").rename(elsewhere)
+    (root / "content").symlink_to(elsewhere)
+    assert problems_of(root) == ["content: content/ is a link to another folder; make it a real folder of the site"]

@@ -116,9 +116,12 @@ def _files(root: Path, folder: str, problems: Problems):
     files, editor backups, and links that lead outside the site. Linked folders are not
     entered."""
     top = root / folder
+    if top.is_symlink():  # would publish whatever it points to, anywhere on the computer
+        problems.error(Location(folder), f"{folder}/ is a link to another folder; make it a real folder of the site")
+        return
     if not top.is_dir():
         return
-    yield from _walk(root, str(top), folder, problems)
+    yield from _walk(top, str(top), folder, problems)
 
 
 def _walk(root: Path, directory: str, prefix: str, problems: Problems):
@@ -137,13 +140,22 @@ def _walk(root: Path, directory: str, prefix: str, problems: Problems):
         if skipped(name):
             continue
         source = f"{prefix}/{name}"
-        if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
-            problems.warning(Location(source), "this link points outside the site and is not published")
+        if entry.is_symlink() and not _stays_inside(Path(entry.path), root):
+            problems.warning(Location(source), f"this link points outside {prefix.split('/')[0]}/ or at a hidden file, and is not published")
             continue
         if entry.is_file():
             yield source, entry.path
     for entry in folders:
         yield from _walk(root, entry.path, f"{prefix}/{entry.name}", problems)
+
+
+def _stays_inside(link: Path, top: Path) -> bool:
+    """A link is followed only to a file inside its own top folder (content/, data/, ...), and
+    never to a hidden one: `content/env.txt -> ../.env` would publish the site's secrets."""
+    target = link.resolve()
+    if not target.is_relative_to(top):
+        return False
+    return not any(part.startswith(".") for part in target.relative_to(top).parts)
 
 
 def read_document(path: Path, source: str, problems: Problems) -> Document | None:
