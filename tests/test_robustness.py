@@ -92,3 +92,18 @@ def test_a_content_folder_that_is_a_link_is_refused(site, tmp_path):
     (root / "content").rename(elsewhere)
     (root / "content").symlink_to(elsewhere)
     assert problems_of(root) == ["content: content/ is a link to another folder; make it a real folder of the site"]
+
+
+def test_the_builds_own_addresses_are_refused_at_the_line_that_claims_them(site):
+    from conftest import problems_of
+
+    root = site(
+        {
+            "content/index.md": "---\ntitle: Home\naliases: [/_redirects]\n---\nHi.\n",
+            "content/trap.md": "---\ntitle: Trap\nurl: /pagefind/pagefind.js\n---\nHi.\n",
+        }
+    )
+    assert problems_of(root) == [
+        "content/index.md:3:10: /_redirects/ is kept for Netlify's redirect rules; choose another address",
+        "content/trap.md:3:6: /pagefind/pagefind.js/ is kept for the search index (Pagefind); choose another address",
+    ]

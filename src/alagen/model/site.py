@@ -382,6 +382,15 @@ class _Finder:
         return None
 
 
+# Top-level names of the output that the build writes itself.
+RESERVED = {
+    "pagefind": "the search index (Pagefind)",
+    "_redirects": "Netlify's redirect rules",
+    "_headers": "Netlify's headers",
+    ".alagen-build": "the mark of an alagen output folder",
+}
+
+
 def _check_outputs(pages: list[Page], statics: tuple[StaticFile, ...], redirects: tuple[Redirect, ...], problems: Problems) -> None:
     """No two pages, redirect pages or copied files may claim the same URL: the same file, a file
     where another needs a folder (/photo.png/ and photo.png), or names that differ only by
@@ -392,6 +401,11 @@ def _check_outputs(pages: list[Page], statics: tuple[StaticFile, ...], redirects
 
     def claim(output: str, what: str, where: Location, explicit: bool) -> None:
         key = output.removesuffix("index.html").rstrip("/").casefold()
+        top = key.split("/", 1)[0]
+        if top in RESERVED:  # the build's own files: a page there would break them
+            address = "/" + output.removesuffix("index.html")
+            problems.error(where, f"{address} is kept for {RESERVED[top]}; choose another address")
+            return
         if not output.endswith("index.html"):
             files.add(key)
         if key in claimed:
