@@ -40,6 +40,7 @@ CALLOUTS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Im
 MAX_DEPTH = 16
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _CALLOUT = re.compile(r"(:{3,})[ \t]*(\S*)[ \t]*(.*?)[ \t]*$")
+_FENCE_OPEN = re.compile(r"(`{3,}(?!.*`)|~{3,})")  # a backtick fence's info has no backtick
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?")
 # A link that markdown-it's normalizeLink leaves unchanged: no scheme, host, user or escape
 # (tests/test_markdown.py compares the two on random addresses).
@@ -233,7 +234,7 @@ def _callout(state, start: int, end: int, silent: bool) -> bool:
             if text.startswith(fence) and not text.strip().strip(fence[0]):
                 fence = None
             continue
-        opened = re.match(r"(`{3,}(?!.*`)|~{3,})", text)
+        opened = _FENCE_OPEN.match(text)
         if opened:
             fence = opened.group(1)
             continue
@@ -332,23 +333,24 @@ def _typography(state) -> None:
                 autolink -= 1
             elif token.type == "text" and autolink:
                 token.type = "text_special"  # smartquotes passes it by; text_join makes it text again
-            elif token.type == "text" and _MAYBE.search(_around(children, index)):
-                token.content = _replaced(children, index)
+            elif token.type == "text":
+                before, after = _escaped_beside(children, index)
+                if _MAYBE.search(before + token.content + after):
+                    token.content = _replaced(token.content, before, after)
 
 
-def _around(children, index: int) -> str:
+def _escaped_beside(children, index: int) -> tuple[str, str]:
+    """The escaped characters (`\\-`) just before and after a text token: context for the
+    replacements, which no match may take in."""
     before = children[index - 1].content[-1:] if index and children[index - 1].type == "text_special" else ""
-    after = children[index + 1].content[:1] if index + 1 < len(children) and children[index + 1].type == "text_special" else ""
-    return before + children[index].content + after
+    following = children[index + 1] if index + 1 < len(children) else None
+    after = following.content[:1] if following is not None and following.type == "text_special" else ""
+    return before, after
 
 
-def _replaced(children, index: int) -> str:
-    """The text with each replacement made, seeing the escaped characters next to it (as
-    context that no match may take in)."""
-    before = children[index - 1].content[-1:] if index and children[index - 1].type == "text_special" else ""
-    after = children[index + 1].content[:1] if index + 1 < len(children) and children[index + 1].type == "text_special" else ""
-    text = before + children[index].content + after
-    lo, hi = len(before), len(after)
+def _replaced(content: str, before: str, after: str) -> str:
+    """`content` with each replacement made, seeing `before` and `after` as context only."""
+    text, lo, hi = before + content + after, len(before), len(after)
     for pattern, replacement in _REPLACEMENTS:
 
         def one(match, replacement=replacement):
@@ -421,7 +423,8 @@ def _take_trailing_attrs(inline: Token, state) -> dict:
     raw_html = state.md.options.get("html")
     refused = [key for key in attrs if _refused(key, raw_html)]
     if refused and inline.map:
-        _problem(state.env, inline.map[0], _column(state.env, inline.map, content[brace:]), _refusal(refused, raw_html))
+        line, col = _find(state.env, inline.map, content[brace:]) or (inline.map[0], 0)
+        _problem(state.env, line, col, _refusal(refused, raw_html))
     children[-1].content = content[:brace].rstrip()
     return {k: v for k, v in attrs.items() if k not in refused}
 
@@ -492,13 +495,8 @@ def _record(env, block, href: str, written: str) -> None:
 
 def _inline_refusal(env, block: Token, token: Token, raw_html: bool) -> None:
     refused = list(token.meta.pop("insecure_attrs"))
-    needle = refused[0]
-    line, col = block.map[0] if block.map else 0, 0
-    for offset in range(*(block.map or (0, 1))):
-        found = env["lines"][offset].find(needle + "=") if offset < len(env["lines"]) else -1
-        if found >= 0:
-            line, col = offset, found
-            break
+    span = block.map or (0, 1)
+    line, col = _find(env, span, refused[0] + "=") or (span[0], 0)
     _problem(env, line, col, _refusal(refused, raw_html))
 
 
@@ -519,12 +517,14 @@ def _image(token: Token, block: Token, target: str, env) -> None:
     _record(env, block, str(token.attrGet("src")), written)
 
 
-def _column(env, span, needle: str) -> int:
-    for offset in range(*span):
-        found = env["lines"][offset].find(needle) if offset < len(env["lines"]) else -1
+def _find(env, span, needle: str) -> tuple[int, int] | None:
+    """The first (line, column) of `needle` in the lines `span` of the text."""
+    lines = env["lines"]
+    for offset in range(span[0], min(span[1], len(lines))):
+        found = lines[offset].find(needle)
         if found >= 0:
-            return found
-    return 0
+            return offset, found
+    return None
 
 
 def _locate(env, block: Token, target: str) -> Location:
