@@ -206,8 +206,7 @@ class Lookups:
 
 def _expiring(site) -> list[str]:
     """The pages a link to which is a warning on the build's day (render/html.py)."""
-    today, days = site.clock.today, site.settings.warn_expiring_days
-    return sorted(p.source for p in site.pages if p.expires and (p.expires - today).days < days)
+    return sorted(source for source in site.by_source if site.schedule(source))
 
 
 def _warned(log: str) -> bool:

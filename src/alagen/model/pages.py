@@ -277,5 +277,8 @@ def why_hidden(page: Page, clock: Clock, drafts: bool) -> str | None:
     if page.publish and page.publish > clock.today:
         return f"is not published until {page.publish.isoformat()}"
     if page.expires and page.expires < clock.today:
-        return f"expired on {page.expires.isoformat()}"
+        return f"{EXPIRED}{page.expires.isoformat()}"
     return None
+
+
+EXPIRED = "expired on "  # how why_hidden() begins for a page that expired

@@ -19,7 +19,7 @@ from alagen.model.features import check_features
 from alagen.model.menus import MenuItem, read_menus
 from alagen.model.redirects import Redirect, read_redirects
 from alagen.model.topics import Topic, check_topics, read_topics
-from alagen.model.pages import Page, read_defaults, read_page, why_hidden
+from alagen.model.pages import EXPIRED, Page, read_defaults, read_page, why_hidden
 from alagen.model.svg import svg_problems
 from alagen.model.records import Current, Event, Job, Records, current, data_file_is_record, read_records
 from alagen.model.settings import Settings, read_settings
@@ -56,6 +56,10 @@ class Site:
     def page(self, source: str) -> Page | None:
         """The published page written in `source` (a path like content/about/index.md)."""
         return self.by_source.get(source)
+
+    def schedule(self, source: str) -> tuple[str, dt.date] | None:
+        """When time breaks a link to the page in `source` (see schedule() below)."""
+        return schedule(source, self.by_source, self.hidden, self.clock.today, self.settings.warn_expiring_days)
 
     def parent(self, page: Page) -> Page | None:
         """The nearest page above this one in the URL tree."""
@@ -373,13 +377,20 @@ class _Finder:
         return page.url if page is not None else ("" if source in self.invalid else None)
 
     def schedule(self, source: str) -> tuple[str, dt.date] | None:
-        page = self.by_source.get(source)
-        if page is not None and page.expires and (page.expires - self.today).days < self.warn_days:
-            return ("expires", page.expires)
-        why = self.hidden.get(source, "")
-        if why.startswith("expired on "):
-            return ("expired", dt.date.fromisoformat(why.removeprefix("expired on ")))
-        return None
+        return schedule(source, self.by_source, self.hidden, self.today, self.warn_days)
+
+
+def schedule(source: str, by_source, hidden, today: dt.date, warn_days: int) -> tuple[str, dt.date] | None:
+    """When time breaks a link to the page in `source`: ("expires", day) if it expires within
+    `warn_days`, ("expired", day) if it has; None otherwise. Links, menus, feature cards and the
+    build cache all ask this."""
+    page = by_source.get(source)
+    if page is not None and page.expires and (page.expires - today).days < warn_days:
+        return ("expires", page.expires)
+    why = hidden.get(source, "")
+    if why.startswith(EXPIRED):
+        return ("expired", dt.date.fromisoformat(why.removeprefix(EXPIRED)))
+    return None
 
 
 # Top-level names of the output that the build writes itself.

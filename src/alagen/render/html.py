@@ -28,7 +28,6 @@ def make_resolver(site: Site) -> Resolver:
     other relative links name files under content/ (images, PDFs)."""
     base = site.settings.base_path
     statics = {s.source for s in site.statics}
-    today, warn_days = site.clock.today, site.settings.warn_expiring_days
     # Suggestions compare paths without the 'content/' and '.md' they all share (which would
     # make any two short names alike).
     names = tuple(s.removeprefix("content/").removesuffix(".md") for s in (*site.by_source, *site.hidden))
@@ -48,17 +47,17 @@ def make_resolver(site: Site) -> Resolver:
         if typed.endswith(".md"):
             if not candidate.startswith("content/"):
                 raise ValueError(f"the link '{unquote(target)}' leads outside content/; link pages by their file under content/")
-            page = site.page(candidate)
+            page, note = site.page(candidate), site.schedule(candidate)
             if page:
                 href = urls.href(base, page.url) + suffix
-                if page.expires and (page.expires - today).days < warn_days:
+                if note:
                     raise LinkWarning(
-                        f"links to {candidate}, which expires on {page.expires.isoformat()}; from then on this link is "
+                        f"links to {candidate}, which expires on {note[1].isoformat()}; from then on this link is "
                         "shown as plain words: link another page, or change that page's 'expires:'",
                         href,
                     )
                 return href
-            if site.hidden.get(candidate, "").startswith("expired on "):  # time broke it: the build goes on
+            if note:  # it expired: time broke it, and the build goes on
                 raise LinkWarning(
                     f"links to {candidate}, which {site.hidden[candidate]}; the link is shown as plain words: "
                     "remove it or link another page"
