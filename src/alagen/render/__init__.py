@@ -3,9 +3,7 @@ redirects)."""
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import Path
-from urllib.parse import unquote
 
 from alagen.errors import Problem, Problems
 from alagen.markdown import Markdown, Resolver
@@ -123,9 +121,7 @@ def _quiet_about(resolve: Resolver, invalid: frozenset[str]) -> Resolver:
         try:
             return resolve(target, source)
         except ValueError:
-            path = unquote(target.partition("#")[0].partition("?")[0])
-            written = "content" + path if path.startswith("/") else posixpath.join(posixpath.dirname(source), path)
-            if posixpath.normpath(written) in invalid:
+            if html.linked_file(target.partition("#")[0].partition("?")[0], source) in invalid:
                 return "#"  # the site is only checked: nothing is written
             raise
 

@@ -21,6 +21,15 @@ from alagen.templates import LINKS_FROM_ROOT, same_mistake, template_problem
 from alagen.write import write_one
 
 
+def linked_file(path: str, source: str) -> str:
+    """The file a link's path names, from the folder of `source` or from content/ with a
+    leading '/'. Files are named as typed (café.md); the path comes percent-encoded."""
+    typed = unquote(path)
+    if typed.startswith("/"):
+        return posixpath.normpath("content" + typed)
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), typed))
+
+
 def make_resolver(site: Site) -> Resolver:
     """Rewrite a link written in `source` to a URL; raise ValueError if it leads nowhere.
 
@@ -38,12 +47,7 @@ def make_resolver(site: Site) -> Resolver:
         suffix = (question + query) + (mark + fragment)
         if not path:
             return target
-        # Files are named as typed (café.md); a written-out address keeps its escapes (/a%2Fb).
-        typed = unquote(path)
-        if typed.startswith("/"):
-            candidate = posixpath.normpath("content" + typed)
-        else:
-            candidate = posixpath.normpath(posixpath.join(posixpath.dirname(source), typed))
+        typed, candidate = unquote(path), linked_file(path, source)
         if typed.endswith(".md"):
             if not candidate.startswith("content/"):
                 raise ValueError(f"the link '{unquote(target)}' leads outside content/; link pages by their file under content/")
