@@ -87,7 +87,7 @@ def make_environment(
                 return resolve(path, LINKS_FROM_ROOT)
             except LinkWarning as note:  # a layout's link that still works works; a gone one is an error
                 if note.href is None:
-                    raise ValueError(str(note))  # its __context__ says why, for `is expired`
+                    raise ValueError(str(note)) from None
                 return note.href
         return urls.href(settings.base_path, path if path.startswith("/") else "/" + path)
 
@@ -119,10 +119,15 @@ def make_environment(
     def expired(path) -> bool:
         """`link is expired`: a page's file whose page expired (a card drops its button;
         the model has warned at the card's line)."""
+        path = str(path)
+        if not (path.endswith(".md") or ".md#" in path):
+            return False
         try:
-            url(path)
-        except ValueError as err:
-            return isinstance(err.__context__, LinkWarning) and err.__context__.href is None
+            resolve(path, LINKS_FROM_ROOT)
+        except LinkWarning as note:
+            return note.href is None
+        except ValueError:
+            return False  # a broken link: the `url` filter says so where it is used
         return False
 
     env.tests["expired"] = expired
