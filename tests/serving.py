@@ -154,3 +154,33 @@ def strip_live(page: bytes) -> bytes:
     """A served page without what serve adds to it."""
     added = rb'<link rel="stylesheet" href="/_alagen/live.css">(<div id="alagen-overlay".*?</div>)?<script src="/_alagen/live.js"[^>]*></script>'
     return re.sub(added, b"", page, flags=re.S)
+
+
+def hammer(port: int, path: str, clients: int, seconds: float) -> tuple[list[float], list[str]]:
+    """`clients` at once, each asking for `path` again and again on a new connection (as a
+    browser's parallel fetches do) for `seconds`: every answer's time, and what went wrong."""
+    import asyncio
+
+    async def client(stop: float, times: list[float], errors: list[str]) -> None:
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 5)
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+                await writer.drain()
+                answer = await asyncio.wait_for(reader.read(), 5)
+                writer.close()
+                if not answer.startswith(b"HTTP/1.1 200 "):
+                    errors.append(answer[:40].decode("latin-1"))
+            except (OSError, asyncio.TimeoutError) as err:
+                errors.append(repr(err))
+            times.append(time.perf_counter() - started)
+
+    async def main() -> tuple[list[float], list[str]]:
+        stop = time.monotonic() + seconds
+        times: list[float] = []
+        errors: list[str] = []
+        await asyncio.gather(*(client(stop, times, errors) for _ in range(clients)))
+        return sorted(times), errors
+
+    return asyncio.run(main())

@@ -216,6 +216,37 @@ def test_a_build_killed_while_pagefind_indexes_leaves_the_old_site(kill_site, tr
     assert _beside(root) == SITE_FOLDERS
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_build_terminated_while_pagefind_indexes_stops_pagefind_and_leaves_nothing(kill_site):
+    """SIGTERM (a cancelled CI job) to the build alone: Pagefind, its child, must not be left
+    running, nor its staging folder left beside build/."""
+    root = kill_site
+    _build_in_process(root, search=True)
+    old_with_search = _tree(root / "build")
+    _set(root, V2)
+    stopped = Stopped(root, "indexing")  # Pagefind has started in the staged folder
+    assert stopped.paused(), stopped.stderr
+    stopped.process.send_signal(signal.SIGTERM)
+    code = stopped.process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while _group_alive(stopped.process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = _group_alive(stopped.process.pid)
+    stopped.kill()
+    assert not alive, "Pagefind outlived the build"
+    assert code == 130
+    assert _tree(root / "build") == old_with_search
+    assert _beside(root) == SITE_FOLDERS
+    assert not [p.name for p in (root / ".alagen-cache").iterdir() if p.name.startswith(".build.new")]
+
+
 def test_builds_killed_after_random_delays_leave_the_old_site_or_the_new_one(kill_site, trees):
     root = kill_site
     old, new = trees

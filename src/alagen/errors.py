@@ -20,9 +20,19 @@ class Location:
     col: int = 0
 
     def __str__(self) -> str:
+        path = visible(self.path)
         if not self.line:
-            return self.path
-        return f"{self.path}:{self.line}:{self.col or 1}"
+            return path
+        return f"{path}:{self.line}:{self.col or 1}"
+
+
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def visible(name: str) -> str:
+    """A file name with control characters written as escapes: a name holding a newline
+    must not break the one-problem-a-line report (or fake a line of its own)."""
+    return name.translate(_CONTROLS)
 
 
 @dataclass(frozen=True, slots=True, order=True)

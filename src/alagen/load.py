@@ -219,7 +219,7 @@ def read_data(path: Path, source: str, problems: Problems) -> DataFile | None:
 
 def _read_yaml(path: Path, source: str, problems: Problems):
     text = _read_text(path, source, problems)
-    if text is None:
+    if text is None or _refuse_unsafe(text, source, 1, problems):
         return None
     try:
         return yamlfile.parse(text, source)
@@ -240,7 +240,7 @@ def _split_page(text: str, source: str, problems: Problems) -> Document | None:
     lines = text.split("\n")
     empty = yamlfile.Positions(source, MappingProxyType({}))
     if lines[0].rstrip() != "---":
-        return Document(source, MappingProxyType({}), empty, text, 1, has_front_matter=False)
+        return Document(source, MappingProxyType({}), empty, _drop_unsafe(text, source, 1, problems), 1, has_front_matter=False)
     index = _closing_line(lines)
     if index is None:
         problems.error(
@@ -248,6 +248,8 @@ def _split_page(text: str, source: str, problems: Problems) -> Document | None:
             "the front matter opened with '---' on line 1 never closes; add a line '---' after its last key",
             span=3,
         )
+        return None
+    if _refuse_unsafe("\n".join(lines[1:index]), source, 2, problems):
         return None
     try:
         front, positions = yamlfile.parse("\n".join(lines[1:index]), source, first_line=2)
@@ -266,4 +268,33 @@ def _split_page(text: str, source: str, problems: Problems) -> Document | None:
         return None
     body = "\n".join(lines[index + 1 :])
     head = text[: len(text) - len(body)]
+    body = _drop_unsafe(body, source, index + 2, problems)
     return Document(source, MappingProxyType(front), positions, body, index + 2, has_front_matter=True, head=head)
+
+
+def _unsafe(text: str, source: str, first_line: int):
+    """(location, description) of each character web pages and feeds cannot carry."""
+    for found in yamlfile.UNSAFE.finditer(text):
+        before = text[: found.start()]
+        line = first_line + before.count("\n")
+        col = found.start() - (before.rfind("\n") + 1) + 1
+        yield Location(source, line, col), yamlfile.unsafe_character(found.group())
+
+
+def _refuse_unsafe(yaml_text: str, source: str, first_line: int, problems: Problems) -> bool:
+    """Such a character in YAML is an error at its place (PyYAML's own message has none)."""
+    found = False
+    for where, what in _unsafe(yaml_text, source, first_line):
+        problems.error(where, f"this file holds the character {what}, which web pages and feeds cannot carry; delete it")
+        found = True
+    return found
+
+
+def _drop_unsafe(body: str, source: str, first_line: int, problems: Problems) -> str:
+    """In a page's text such a character (Word's line break is a vertical tab) becomes a space,
+    with a warning: the page is still published."""
+    if not yamlfile.UNSAFE.search(body):
+        return body
+    for where, what in _unsafe(body, source, first_line):
+        problems.warning(where, f"the character {what} cannot be shown in a web page; it was replaced by a space")
+    return yamlfile.UNSAFE.sub(" ", body)

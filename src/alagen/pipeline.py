@@ -178,7 +178,7 @@ def _build_locked(options: BuildOptions, progress: Progress, root: Path, out: Pa
     try:
         if reindex:
             progress.stage("index")
-            indexed = index_site(staged.folder).pages
+            indexed = index_site(staged.folder, while_running=lambda: write.reached("indexing")).pages
             lap("index")
         # With the cache, the folder swapped out is where the next update starts (write.py).
         publish(staged, spare=cache is not None, folders=cache.folders if incremental else None)

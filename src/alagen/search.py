@@ -28,11 +28,24 @@ class Indexed:
     seconds: float
 
 
-def index_site(folder: Path) -> Indexed:
-    """Index the site in `folder` (its bundle goes to folder/pagefind/)."""
+def index_site(folder: Path, while_running=None) -> Indexed:
+    """Index the site in `folder` (its bundle goes to folder/pagefind/). `while_running()`
+    is called once Pagefind has started (a test stops the build there)."""
     started = time.perf_counter()
-    pages = finish_index(start_index(folder)).pages
+    process = start_index(folder)
+    if while_running is not None:
+        try:
+            while_running()
+        except BaseException:
+            _stop(process)
+            raise
+    pages = finish_index(process).pages
     return Indexed(pages, time.perf_counter() - started)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.kill()
+    process.communicate()
 
 
 def start_index(folder: Path) -> subprocess.Popen:
@@ -60,9 +73,8 @@ def finish_index(process: subprocess.Popen, timeout: float = 600) -> Indexed:
     started = time.perf_counter()
     try:
         stdout, stderr = process.communicate(timeout=timeout)
-    except BaseException as err:  # a timeout or Ctrl-C: never leave Pagefind running
-        process.kill()
-        process.communicate()
+    except BaseException as err:  # a timeout, Ctrl-C or SIGTERM: never leave Pagefind running
+        _stop(process)
         if isinstance(err, subprocess.TimeoutExpired):
             raise SearchFailed(f"search indexing could not run ({err}); build with --no-search to skip it") from err
         raise

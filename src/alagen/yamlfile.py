@@ -9,6 +9,7 @@ fails on `2025-02-30` with an error that has no position.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
@@ -46,6 +47,32 @@ _SAFE_TAGS = {
 }
 
 _WORD_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
+
+# Deeper data is a mistake or an attack (it would exhaust Python's stack further on); the
+# deepest real data, a menu of menus, is five levels.
+MAX_DEPTH = 50
+
+# Characters a web page, an Atom feed or a calendar cannot carry: C0 and C1 controls but
+# tab and newline, lone surrogates and noncharacters. In YAML they come from escapes such as
+# "\v" or "\e"; raw ones are refused by load with their position.
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def unsafe_character(char: str) -> str:
+    """'U+000B (a vertical tab)', for a message."""
+    code = ord(char)
+    if char in _CONTROL_NAMES:
+        name = _CONTROL_NAMES[char]
+    elif 0xD800 <= code <= 0xDFFF:
+        name = "half of a surrogate pair"
+    elif code >= 0xFDD0:
+        name = "a noncharacter"
+    else:
+        name = "a control character"
+    return f"U+{code:04X} ({name})"
+
+
+_CONTROL_NAMES = {"\x00": "a null character", "\x0b": "a vertical tab", "\x0c": "a form feed", "\x1b": "an escape", "\x7f": "a delete"}
 
 Key = tuple  # a path into the document: ("winners", 0, "year")
 
@@ -124,7 +151,7 @@ def parse(text: str, path: str, first_line: int = 1) -> tuple[Any, Positions]:
         node = loader.get_single_node()
         if node is None:
             return None, Positions(path, MappingProxyType(spots))
-        _walk(loader, node, (), None, _Document(path, offset, text.split("\n"), spots), set())
+        _walk(loader, node, (), None, _Document(path, offset, text.split("\n"), spots), {})
         value = loader.construct_document(node)
     except yaml.MarkedYAMLError as err:
         raise SourceError(_syntax_problem(err, text, path, offset)) from err
@@ -151,8 +178,14 @@ class _Document:
     spots: dict
 
 
-def _walk(loader, node, where: Key, key_loc, doc: _Document, seen, inside=frozenset()) -> None:
+def _walk(loader, node, where: Key, key_loc, doc: _Document, seen: dict, inside=frozenset(), near=None) -> int:
+    """Record the positions below `node`; return its height (1 for a scalar). `seen` holds
+    the height of every node walked, so an alias counts as deep as what it repeats. `near` is
+    the nearest key above: an alias's own place is not kept by PyYAML (its node is the
+    anchor's)."""
     path, offset, lines, spots = doc.path, doc.offset, doc.lines, doc.spots
+    if len(where) >= MAX_DEPTH:
+        raise SourceError(_too_deep(key_loc or _loc(node.start_mark, path, offset)))
     if node.tag not in _SAFE_TAGS:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise SourceError(
@@ -163,6 +196,8 @@ def _walk(loader, node, where: Key, key_loc, doc: _Document, seen, inside=frozen
             )
         )
     raw = node.value if isinstance(node, yaml.ScalarNode) and not node.style else None
+    if isinstance(node, yaml.ScalarNode):
+        _refuse_unsafe(node, key_loc, doc)
     if id(node) in inside:  # `a: &a [1, *a]`: a value that contains itself never ends
         raise SourceError(
             Problem(
@@ -176,12 +211,16 @@ def _walk(loader, node, where: Key, key_loc, doc: _Document, seen, inside=frozen
         indent = len(below) - len(below.lstrip(" "))
     spots[where] = Spot(key_loc, _loc(node.start_mark, path, offset), raw, indent)
     if id(node) in seen:  # an alias: its entries were recorded once, under the anchor
-        return
-    seen.add(id(node))
+        height = seen[id(node)]
+        if len(where) + height > MAX_DEPTH:
+            raise SourceError(_too_deep(key_loc or near or _loc(node.start_mark, path, offset)))
+        return height
+    seen[id(node)] = 1
     inside = inside | {id(node)}
+    height = 1
     if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(loader, item, where + (index,), None, doc, seen, inside)
+            height = max(height, 1 + _walk(loader, item, where + (index,), None, doc, seen, inside, key_loc or near))
     elif isinstance(node, yaml.MappingNode):
         first_seen: dict[Any, Location] = {}
         for key_node, value_node in node.value:
@@ -191,6 +230,7 @@ def _walk(loader, node, where: Key, key_loc, doc: _Document, seen, inside=frozen
                 raise SourceError(
                     Problem(_loc(key_node.start_mark, path, offset), "a key must be a plain word, not a list or mapping")
                 )
+            _refuse_unsafe(key_node, None, doc)
             if key_node.tag in _WORD_TAGS and not key_node.style:
                 key_node.tag = "tag:yaml.org,2002:str"  # `on:` / `no:` are words as keys
             key = loader.construct_object(key_node)
@@ -204,7 +244,26 @@ def _walk(loader, node, where: Key, key_loc, doc: _Document, seen, inside=frozen
                     )
                 )
             first_seen[key] = here
-            _walk(loader, value_node, where + (key,), here, doc, seen, inside)
+            height = max(height, 1 + _walk(loader, value_node, where + (key,), here, doc, seen, inside))
+    seen[id(node)] = height
+    return height
+
+
+def _too_deep(where: Location) -> Problem:
+    return Problem(where, f"this entry is nested more than {MAX_DEPTH} levels deep, more than alagen reads; flatten it")
+
+
+def _refuse_unsafe(node, key_loc, doc: _Document) -> None:
+    """A scalar written with an escape such as "\\v" that puts a control character in it."""
+    found = UNSAFE.search(node.value)
+    if found:
+        raise SourceError(
+            Problem(
+                _loc(node.start_mark, doc.path, doc.offset),
+                f"this text holds the character {unsafe_character(found.group())}, which web pages and feeds "
+                "cannot carry; remove it (or the escape that writes it)",
+            )
+        )
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Problem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -13,6 +14,8 @@ from alagen.load import DataFile
 from alagen.model import urls
 
 SETTINGS_FILE = "site"
+# A BCP 47 tag as sites write them: a language, then script, region or variant parts.
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 MAX_JOB_DAYS = 3650  # ten years: more is a mistake, and dates must stay in the calendar
 
 
@@ -62,6 +65,13 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         problems.error(pos.value("timezone"), f"timezone '{timezone}' is not a known time zone; use a name like America/Chicago")
         timezone = "America/Chicago"
 
+    language = fields.get("language", "en")
+    if not LANGUAGE_TAG.match(language):  # it is the pages' lang="", which Pagefind reads too
+        hyphened = str(language).replace("_", "-")
+        hint = f"write '{hyphened}'" if LANGUAGE_TAG.match(hyphened) else "use one like en, en-US, es or fr-CA"
+        problems.error(pos.value("language"), f"language '{str(language)[:40]}' is not a language tag; {hint}")
+        language = "en"
+
     job_days = fields.get("job_listing_days", 60)
     if not 1 <= job_days <= MAX_JOB_DAYS:
         problems.error(
@@ -98,7 +108,7 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         base_url=base_url,
         base_path=base_path,
         timezone=timezone,
-        language=fields.get("language", "en"),
+        language=language,
         tagline=fields.get("tagline", ""),
         address=fields.get("address", ()),
         phone=fields.get("phone", ""),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from alagen.errors import visible
+
 # A URL whose last segment has one of these endings is written as that file, not as a folder.
 FILE_ENDINGS = (".html", ".xml", ".txt", ".json", ".ics", ".webmanifest")
 _ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
@@ -55,7 +57,7 @@ def check_site_path(url: str, what: str = "url") -> str | None:
     if "//" in url.strip("/"):
         return f"{what} '{url}' has an empty part ('//'); remove the extra slash"
     if " " in url or _UNSAFE.search(url):
-        return f"{what} '{url}' has characters a URL path cannot hold (spaces, quotes, '?', '#', '%', '\\'); use hyphens"
+        return f"{what} '{visible(url)}' has characters a URL path cannot hold (spaces, quotes, '?', '#', '%', '\\'); use hyphens"
     long = next((s for s in segments if len(s.encode()) > MAX_PART), None)
     if long is not None:
         return (

@@ -242,14 +242,42 @@ def _links_from(page) -> str:
     return page.source if page.source.startswith("content/") else "content/"
 
 
+# Larger than any camera's photo (a 100-megapixel one is 102 million pixels). Decoding takes
+# four bytes a pixel, so a bigger image, or a small file that claims to be huge (a
+# "decompression bomb"), is refused from its header before it is decoded.
+MAX_PIXELS = 120_000_000
+
+
+class _TooLarge(ValueError):
+    """An image over MAX_PIXELS: its message already says what to do."""
+
+
+def _open_header(source: str, path: Path):
+    """Image.open with alagen's own size limit instead of Pillow's warning and exception."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # checked below, with a message that says what to do
+    image = Image.open(path)
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        image.close()
+        raise _TooLarge(
+            f"{source} is {width:,} x {height:,} pixels, more than the {MAX_PIXELS // 1_000_000} megapixels alagen "
+            "resizes; save it smaller (4,000 pixels wide is plenty for a web page)"
+        )
+    return image
+
+
 def _open(source: str, path: Path):
     """The photo, turned upright as the camera meant it (EXIF orientation)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with _open_header(source, path) as image:
             image.load()
             return ImageOps.exif_transpose(image)
+    except _TooLarge:
+        raise
     except (UnidentifiedImageError, OSError, ValueError) as err:
         raise _unreadable(source, err) from err
 
@@ -263,12 +291,14 @@ def _unreadable(source: str, err: Exception) -> ValueError:
 
 def _raster_size(source: str, path: Path) -> tuple[int, int]:
     """Width and height as shown, reading only the header (EXIF orientations 5-8 turn it)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with _open_header(source, path) as image:
             width, height = image.size
             turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    except _TooLarge:
+        raise
     except (UnidentifiedImageError, OSError, ValueError) as err:
         raise _unreadable(source, err) from err
     return (height, width) if turned else (width, height)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import ipaddress
 import json
+import queue
 import shutil
 import socket
 import sys
@@ -29,6 +30,7 @@ from alagen.serve.live import (
 from alagen.serve.search import SearchIndex
 
 NOT_FOUND_PAGE = "404.html"
+SMALL_FILE = 1 << 20  # bytes: a file up to this size is read whole and sent with its head
 FIRST_BUILD_WAIT = 10.0  # seconds a request made during the first build waits for it
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
@@ -37,11 +39,17 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     """Serves the folder `site` while the session rebuilds it; `idle` is clear during a build."""
 
     daemon_threads = True  # a tab's event stream must never keep the process alive
-    request_queue_size = 128  # the default 5 makes a burst of tabs and their files wait for seconds
+    # A browser opening a site asks for dozens of files at once; with the default 5, a burst
+    # overflows the queue and connections wait a second or more for the retry.
+    request_queue_size = 1024
+    spare_threads = 64  # threads kept waiting for the next connection (see process_request)
 
     def __init__(self, host: str, port: int, site: Path, live: Live, search: SearchIndex) -> None:
         if ":" in host:
             self.address_family = socket.AF_INET6
+        self._waiting = 0  # before the socket: a port in use closes the server at once
+        self._handoff: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
         super().__init__((host.strip("[]"), port), Handler)
         self.site = site
         self.live = live
@@ -53,6 +61,33 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         # Only our own names on a loopback address, so another web page cannot reach the
         # preview through a DNS name of its own (DNS rebinding).
         self.hosts = _allowed_hosts(host, self.server_address[1])
+
+    def process_request(self, request, client_address) -> None:
+        """Hand the connection to a thread that is waiting for one, or start a thread: starting
+        one for every request was a third of a static file's time under load."""
+        with self._lock:
+            if self._waiting:
+                self._waiting -= 1
+                self._handoff.put((request, client_address))
+                return
+        threading.Thread(target=self._serve_connections, args=(request, client_address), daemon=True).start()
+
+    def _serve_connections(self, request, client_address) -> None:
+        job = (request, client_address)
+        while job is not None:
+            self.process_request_thread(*job)
+            with self._lock:
+                if self._waiting >= self.spare_threads:
+                    return
+                self._waiting += 1
+            job = self._handoff.get()
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._lock:
+            for _ in range(self._waiting):
+                self._handoff.put(None)
+            self._waiting = 0
 
     def handle_error(self, request, client_address) -> None:
         error = sys.exc_info()[1]
@@ -161,9 +196,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             b"<title>Building\xe2\x80\xa6</title></head><body><p>alagen is building the site; this page "
             b"reloads by itself in a moment.</p></body></html>"
         )
-        self._head(503, "text/html; charset=utf-8", len(page), retry_after="1")
-        if body:
-            self.wfile.write(page)
+        self._send(503, "text/html; charset=utf-8", page, body, retry_after="1")
 
     def _search_missing(self, parts: list[str], body: bool) -> None:
         """A Pagefind file that is not there (yet): its own type, never a page of the site."""
@@ -175,9 +208,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             kind = "text/plain; charset=utf-8" if kind.startswith("text/html") else kind
             data = f"{note[0].upper()}{note[1:]}.\n".encode()
-        self._head(404 if ready else 503, kind, len(data), **({} if ready else {"retry_after": "2"}))
-        if body:
-            self.wfile.write(data)
+        self._send(404 if ready else 503, kind, data, body, **({} if ready else {"retry_after": "2"}))
 
     def _not_found(self, body: bool) -> None:
         page = self.server.site / NOT_FOUND_PAGE
@@ -206,26 +237,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with handle:
             size = handle.seek(0, 2)
             handle.seek(0)
+            if size <= SMALL_FILE:  # one write with the head: the most a browser asks for
+                self._send(200, kind, handle.read(), body)
+                return
             self._head(200, kind, size)
             if body:
                 shutil.copyfileobj(handle, self.wfile)
 
     def _send_page(self, status: int, page: bytes, body: bool) -> None:
         data = inject(page, self.server.live.tag())
-        self._head(status, "text/html; charset=utf-8", len(data))
-        if body:
-            self.wfile.write(data)
+        self._send(status, "text/html; charset=utf-8", data, body)
 
     def _send_text(self, status: int, text: str, body: bool, **headers: str) -> None:
         data = text.encode("utf-8")
-        self._head(status, "text/plain; charset=utf-8", len(data), **headers)
-        if body:
-            self.wfile.write(data)
+        self._send(status, "text/plain; charset=utf-8", data, body, **headers)
 
     def _redirect(self, location: str, body: bool) -> None:
         self._send_text(301, f"Moved to {location}\n", body, location=location)
 
-    def _head(self, status: int, kind: str, length: int, **headers: str) -> None:
+    def _send(self, status: int, kind: str, data: bytes, body: bool, **headers: str) -> None:
+        """A whole answer in one write: head and body (the body left out for HEAD)."""
+        self._head(status, kind, len(data), data if body else b"", **headers)
+
+    def _head(self, status: int, kind: str, length: int, then: bytes = b"", **headers: str) -> None:
+        """The status line and headers, with `then` (the start of the body) in the same write."""
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(length))
@@ -233,22 +268,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         for name, value in headers.items():
             self.send_header(name.capitalize(), value)
-        self.end_headers()
+        self._headers_buffer.append(b"\r\n" + then)  # end_headers() with the body: one send, not two
+        self.flush_headers()
 
     def _live(self, path: str, body: bool) -> None:
         if path in (SCRIPT_URL, STYLE_URL):
             data = (LIVE_JS if path == SCRIPT_URL else LIVE_CSS).encode("utf-8")
             kind = "text/javascript" if path == SCRIPT_URL else "text/css"
-            self._head(200, f"{kind}; charset=utf-8", len(data))
-            if body:
-                self.wfile.write(data)
+            self._send(200, f"{kind}; charset=utf-8", data, body)
         elif path == STATUS_URL:
             state, search = self.server.live.state, self.server.search
             status = {"build": state.build, "problems": list(state.problems), "search": search.generation}
             data = json.dumps(status).encode("utf-8")
-            self._head(200, "application/json", len(data))
-            if body:
-                self.wfile.write(data)
+            self._send(200, "application/json", data, body)
         elif path == EVENTS_URL and body:
             self._events()
         else:
