@@ -13,8 +13,25 @@ site: none, one page's text, the layout every post uses (layouts/page.html), and
 file (a title in data/events/2025.yaml). The changes are undone after the round. Last,
 bench/warm.py times a rebuild after one page changed inside a process that built the site
 before, as `alagen serve` rebuilds: with serve's Builder, told the changed file as its watcher
-would (no start-up, no walk of the site's folders, the cache already in memory). alagen
-builds with --no-search (Hugo and Eleventy build no search index) as of 2025-06-01.
+would (no start-up, no walk of the site's folders, the cache already in memory). These
+builds use --no-search (Hugo and Eleventy build no search index); every alagen build is as
+of 2025-06-01.
+
+Production builds always index the site with Pagefind (issue #18), so each round also times,
+in its own copy of the site (corpora/N/alagen-search: its build/ and .alagen-cache/ never
+meet the --no-search ones):
+- `clean, search`: a clean build with the index, in the rotation with the other clean builds;
+- `one page, search`: after it, one page's text changed, rebuilt with the index;
+- `fresh clone, cache restored, one page`: what CI does with a restored cache. content/,
+  data/ and layouts/ are copied into a new folder (plain copies: every file gets a new
+  mtime, as a checkout gives), then the last build's .alagen-cache/ and build/ (plain copies
+  too, as a cache restore makes), one page is changed there and it is built with the index.
+  alagen's cache refuses a cache made at another absolute path ("was made for another site
+  or output folder"), so today this is a clean build with the index, and the table says so;
+- `hugo clean + pagefind CLI`: Hugo's clean build (the same run as `hugo clean`), then
+  Pagefind's CLI over Hugo's public/ (`python -m pagefind --site public`), as a Hugo site
+  gets its search index: wall times added, peak memory the larger of the two.
+The bench layouts have no `data-pagefind-body`, so Pagefind indexes every page of both.
 
 Time is wall time around the process. Memory is the peak, sampled every 20 ms, of the sum
 of PSS over the whole process tree (the build and every process it started): PSS splits
@@ -54,7 +71,9 @@ WORK = Path(os.environ.get("BENCH_WORK", HERE / "work")).resolve()
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 RESULTS = HERE / "results.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-SCENARIOS = ("clean", "no change", "one page", "one layout", "one data file")
+SCENARIOS = ("clean", "no change", "one page", "one layout", "one data file",
+             "clean, search", "one page, search", "fresh clone, cache restored, one page")
+PEERS = ("hugo", "eleventy")  # written by the shared generator, each in corpora/N/<name>
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -65,6 +84,11 @@ class Tool:
     folder: str  # under corpora/N/
     clean: tuple[str, ...]  # removed before a clean build
     version: str = "?"
+    scenario: str = "clean"  # its clean build's name in the results: "<name>:<scenario>"
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}:{self.scenario}"
 
 
 @dataclass
@@ -84,14 +108,25 @@ class Timings:
 
 
 def tools(peers: list[str]) -> list[Tool]:
+    """alagen without and with search, then the peers found; Pagefind's CLI right after Hugo
+    (bench_size runs it over Hugo's output in Hugo's turn)."""
+    version = _first_line([sys.executable, "-m", "alagen", "--version"])
     found = [
         Tool(
             "alagen",
             [sys.executable, "-m", "alagen", "build", "--no-search", "--quiet", "--now", corpus.NOW],
             "alagen",
             ("build", ".alagen-cache"),
-            _first_line([sys.executable, "-m", "alagen", "--version"]),
-        )
+            version,
+        ),
+        Tool(
+            "alagen",
+            [sys.executable, "-m", "alagen", "build", "--quiet", "--now", corpus.NOW],
+            "alagen-search",
+            ("build", ".alagen-cache"),
+            version,
+            "clean, search",
+        ),
     ]
     hugo = os.environ.get("HUGO") or next(
         iter(glob.glob(str(WORK / "peers/venv/lib/python3*/site-packages/hugo/binaries/hugo"))), shutil.which("hugo")
@@ -99,6 +134,13 @@ def tools(peers: list[str]) -> list[Tool]:
     if "hugo" in peers and hugo:
         version = _first_line([hugo, "version"]).split(" BuildDate")[0]
         found.append(Tool("hugo", [hugo, "--quiet"], "hugo", ("public", "resources"), version))
+        # The interpreter that runs alagen's own Pagefind (search.py), so both index with one binary.
+        pagefind = _first_line([sys.executable, "-m", "pagefind", "--version"])
+        if pagefind.startswith("pagefind"):
+            found.append(Tool("pagefind", [sys.executable, "-m", "pagefind", "--site", "public"], "hugo", (), pagefind,
+                               "index public/"))
+        else:
+            print(f"bench: Pagefind's CLI did not run ({pagefind}); no Hugo + Pagefind row", file=sys.stderr)
     eleventy = WORK / "peers/eleventy/node_modules/@11ty/eleventy/cmd.cjs"
     node = shutil.which("node")
     if "eleventy" in peers and node and eleventy.exists():
@@ -211,7 +253,12 @@ class Changes:
 def bench_size(n: int, found: list[Tool], rounds: int, warmup: int) -> dict:
     root = WORK / "corpora" / str(n)
     started = time.monotonic()
-    corpus.write_all(n, root, tuple(t.folder for t in found if t.name != "alagen"))
+    corpus.write_all(n, root, tuple(t.folder for t in found if t.name in PEERS))
+    alagen, searched = found[0], found[1]
+    # The builds with search in a copy of their own: the --no-search rebuilds below find their
+    # own clean build's cache (a cache is kept per set of options, search among them).
+    shutil.rmtree(root / searched.folder, ignore_errors=True)
+    shutil.copytree(root / alagen.folder, root / searched.folder)
     print(f"## {n} pages: corpus written in {time.monotonic() - started:.1f} s", file=sys.stderr)
     logs = root / "logs"
     logs.mkdir(exist_ok=True)
@@ -223,18 +270,34 @@ def bench_size(n: int, found: list[Tool], rounds: int, warmup: int) -> dict:
         for name in tool.clean:
             shutil.rmtree(site / name, ignore_errors=True)
         run = timed(tool.argv, site, logs / f"{tool.name}.log")
-        print(f"  {tool.name:9s} clean {run.wall:7.2f} s {run.pss_mib:7.0f} MiB rc={run.rc}", file=sys.stderr)
+        print(f"  {tool.name:9s} {tool.scenario:13s} {run.wall:7.2f} s {run.pss_mib:7.0f} MiB rc={run.rc}", file=sys.stderr)
         return run
+
+    # What takes one turn in the rotation: a tool's clean build, and Pagefind's CLI after Hugo's.
+    turns: list[list[Tool]] = []
+    for tool in found:
+        if tool.name == "pagefind":
+            turns[-1].append(tool)
+        else:
+            turns.append([tool])
+
+    def turn(tools_of_turn: list[Tool]) -> None:
+        first, *then = tools_of_turn
+        runs = [clean(t) for t in tools_of_turn]
+        result.add(first.key, runs[0])
+        if then:  # one scenario: the walls added, the larger peak (the two never run at once)
+            key = first.key + "".join(f" + {t.name} CLI" for t in then)
+            result.add(key, Run(sum(r.wall for r in runs), max(r.pss_mib for r in runs),
+                                max(r.rss_mib for r in runs), next((r.rc for r in runs if r.rc), 0)))
 
     for _ in range(warmup):
         for tool in found:
             clean(tool)
-    alagen = found[0]
-    site = root / alagen.folder
+    site, search_site = root / alagen.folder, root / searched.folder
     for number in range(rounds):
-        order = found[number % len(found):] + found[: number % len(found)]
-        for tool in order:
-            result.add(f"{tool.name}:clean", clean(tool))
+        order = turns[number % len(turns):] + turns[: number % len(turns)]
+        for tools_of_turn in order:
+            turn(tools_of_turn)
         changes = Changes(site)
         for scenario, change in (
             ("no change", None),
@@ -248,6 +311,17 @@ def bench_size(n: int, found: list[Tool], rounds: int, warmup: int) -> dict:
             print(f"  alagen    {scenario:13s} {run.wall:7.2f} s {run.pss_mib:7.0f} MiB rc={run.rc}", file=sys.stderr)
             result.add(f"alagen:{scenario}", run)
         changes.undo()
+        # With search: one page after this round's clean build with search, then CI's case.
+        search_changes = Changes(search_site)
+        search_changes.page(number)
+        run = timed(searched.argv, search_site, logs / "alagen.log")
+        print(f"  alagen    one page, search {run.wall:7.2f} s {run.pss_mib:7.0f} MiB rc={run.rc}", file=sys.stderr)
+        result.add("alagen:one page, search", run)
+        run = fresh_clone(search_site, root / "fresh-clone", searched.argv, number, logs / "alagen.log")
+        print(f"  alagen    fresh clone, cache restored, one page {run.wall:7.2f} s {run.pss_mib:7.0f} MiB rc={run.rc}",
+              file=sys.stderr)
+        result.add("alagen:fresh clone, cache restored, one page", run)
+        search_changes.undo()
     pages = _built_pages(site)
     # As `alagen serve` rebuilds: one page changed, in a process that built the site before.
     warm = subprocess.run([sys.executable, str(HERE / "warm.py"), str(site), corpus.NOW, str(rounds)],
@@ -258,6 +332,20 @@ def bench_size(n: int, found: list[Tool], rounds: int, warmup: int) -> dict:
     print(f"  alagen    one page, warm process: {warm.stdout.split()}", file=sys.stderr)
     return {"n": n, "pages_built": pages, "load_before": load_before, "load_after": os.getloadavg(),
             "runs": {k: [r.__dict__ for r in v] for k, v in result.runs.items()}}
+
+
+def fresh_clone(site: Path, clone: Path, argv: list[str], round_number: int, log: Path) -> Run:
+    """CI's build: a new checkout of the site (another absolute path, every file a new mtime)
+    with the last build's .alagen-cache/ and build/ restored beside it, one page changed."""
+    shutil.rmtree(clone, ignore_errors=True)
+    # copyfile, not copy2 (nor cp -a): neither a checkout nor a cache restore keeps mtimes.
+    for name in ("content", "data", "layouts", ".alagen-cache", "build"):
+        shutil.copytree(site / name, clone / name, copy_function=shutil.copyfile)
+    Changes(clone).page(round_number)  # nobody undoes it: the clone goes
+    try:
+        return timed(argv, clone, log)
+    finally:
+        shutil.rmtree(clone, ignore_errors=True)
 
 
 def _built_pages(site: Path) -> int:
@@ -282,8 +370,8 @@ def _span(runs: list[dict]) -> str:
 
 
 def _ratio(size: dict, a: str, b: str) -> float | None:
-    """Median of round-by-round ratios of a's clean build to b's."""
-    ra, rb = size["runs"].get(f"{a}:clean"), size["runs"].get(f"{b}:clean")
+    """Median of round-by-round ratios of build a to build b (results keys, "<tool>:<scenario>")."""
+    ra, rb = size["runs"].get(a), size["runs"].get(b)
     if not ra or not rb:
         return None
     return statistics.median(x["wall"] / y["wall"] for x, y in zip(ra, rb))
@@ -301,8 +389,8 @@ def report(meta: dict, sizes: list[dict]) -> str:
         n = size["n"]
         for key, runs in size["runs"].items():
             tool, scenario = key.split(":")
-            label = f"{tool} {scenario}" if tool == "alagen" else f"{tool} clean"
-            rate = f"{n / _median(runs, 'wall'):.0f}" if scenario == "clean" else ""
+            label = f"{tool} {scenario}"
+            rate = f"{n / _median(runs, 'wall'):.0f}" if scenario.startswith("clean") else ""
             codes = sorted({r["rc"] for r in runs})
             pss, rss = max(r["pss_mib"] for r in runs), max(r["rss_mib"] for r in runs)
             lines.append(
@@ -317,11 +405,23 @@ def report(meta: dict, sizes: list[dict]) -> str:
         for scenario in ("no change", "one page"):
             runs = size["runs"].get(f"alagen:{scenario}")
             rel[scenario] = f"{_median(runs, 'wall') / _median(hugo, 'wall'):.2f}" if runs and hugo else "–"
-        ratios = [_ratio(size, "alagen", peer) for peer in ("hugo", "eleventy")]
+        ratios = [_ratio(size, "alagen:clean", f"{peer}:clean") for peer in PEERS]
         shown = [f"{r:.2f}" if r is not None else "–" for r in ratios]
         load = " ".join(f"{x:.1f}" for x in size["load_before"]) + " → " + " ".join(f"{x:.1f}" for x in size["load_after"])
         lines.append(f"| {size['n']} | {size['pages_built']} | {shown[0]} | {shown[1]} | {rel['no change']} | "
                      f"{rel['one page']} | {load} |")
+    # Production builds, with the search index: alagen's against Hugo's with Pagefind's CLI after it.
+    lines += ["", "| pages | alagen clean, search / Hugo clean + Pagefind CLI | alagen one page, search / Hugo clean + "
+              "Pagefind CLI | fresh clone, cache restored, one page / alagen clean, search | search's cost: clean, search "
+              "/ clean |", "|---:|---:|---:|---:|---:|"]
+    for size in sizes:
+        ratios = [
+            _ratio(size, "alagen:clean, search", "hugo:clean + pagefind CLI"),
+            _ratio(size, "alagen:one page, search", "hugo:clean + pagefind CLI"),
+            _ratio(size, "alagen:fresh clone, cache restored, one page", "alagen:clean, search"),
+            _ratio(size, "alagen:clean, search", "alagen:clean"),
+        ]
+        lines.append(f"| {size['n']} | " + " | ".join(f"{r:.2f}" if r is not None else "–" for r in ratios) + " |")
     per_page = {s["n"]: _median(s["runs"]["alagen:clean"], "wall") / s["n"] for s in sizes if "alagen:clean" in s["runs"]}
     if len(per_page) > 1:
         small, large = min(per_page), max(per_page)
@@ -363,7 +463,8 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "rounds": args.runs,
         "warmup": args.warmup,
-        "tools": [{"name": t.name, "version": t.version, "argv": t.argv} for t in found],
+        "tools": [{"name": t.name if t.scenario == "clean" else f"{t.name} ({t.scenario})", "version": t.version,
+                   "argv": t.argv} for t in found],
     }
     sizes = []
     for n in (int(s) for s in args.sizes.split(",") if s):

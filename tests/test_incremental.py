@@ -241,7 +241,7 @@ def test_search_runs_again_only_when_an_indexed_page_changed(tmp_path, monkeypat
     root = make_site(tmp_path / "site", FILES)
     calls = []
     real = pipeline.index_site
-    monkeypatch.setattr(pipeline, "index_site", lambda folder: calls.append(folder) or real(folder))
+    monkeypatch.setattr(pipeline, "index_site", lambda folder, **kw: calls.append(folder) or real(folder, **kw))
     options = BuildOptions(root=root, now=dt.date(2025, 3, 1), search=True)
     first = build(options)
     assert len(calls) == 1 and first.indexed

@@ -120,7 +120,7 @@ def test_a_failed_search_index_keeps_the_previous_site(site, monkeypatch):
     before = _tree(root / "build")
     (root / "content/index.md").write_text("---\ntitle: Home\n---\nSecond.\n")
 
-    def broken(folder):
+    def broken(folder, while_running=None):
         raise SearchFailed("search indexing failed: out of memory")
 
     monkeypatch.setattr(pipeline, "index_site", broken)

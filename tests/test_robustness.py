@@ -241,3 +241,15 @@ def test_a_build_under_the_c_locale_reads_and_writes_non_ascii_names(site):
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     assert "Été" in (root / "build/café/index.html").read_text(encoding="utf-8")
     assert "3 pages searchable" in done.stdout.decode("utf-8")
+
+
+def test_a_file_name_with_a_backslash_or_a_newline_is_named_in_one_line(site):
+    from conftest import problems_of
+
+    root = site({"content/index.md": "---\ntitle: Home\n---\nHi.\n", "content/a\\b.md": "---\ntitle: A\n---\n"})
+    (root / "content/x\ny.md").write_text("---\ntitle: X\n---\n")
+    unsafe = "has characters a URL path cannot hold (spaces, quotes, '?', '#', '%', '\\'); use hyphens; rename the file"
+    assert problems_of(root) == [
+        f"content/a\\b.md: the file name '/a\\b/' {unsafe}",
+        f"content/x\\x0ay.md: the file name '/x\\x0ay/' {unsafe}",
+    ]
