@@ -141,3 +141,24 @@ def test_two_builds_are_byte_identical(site):
         build_at(root)
         outputs.append([(root / "build" / p).read_bytes() for p in ("jobs/feed.xml", "news/feed.xml", "news/feed-core.xml")])
     assert outputs[0] == outputs[1]
+
+
+def test_two_builds_on_one_day_without_a_date_are_byte_identical(site, monkeypatch):
+    """Without --now the clock is the wall clock: the outputs must follow its day, never its
+    microseconds (an empty feed's <updated> once did)."""
+    import time
+
+    from alagen.pipeline import BuildOptions, build
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # or the clock would be fixed anyway
+    root = site({"data/jobs.yaml": JOBS})  # every job closed in 2025: the feed is empty
+    days, trees = [], []
+    for _ in range(2):
+        days.append(dt.date.today())
+        build(BuildOptions(root=root, now=None, search=False, cache=False))
+        trees.append({p.relative_to(root / "build").as_posix(): p.read_bytes() for p in sorted((root / "build").rglob("*")) if p.is_file()})
+        time.sleep(0.05)
+    if days[0] != dt.date.today():  # midnight passed during the test: the outputs may differ by right
+        return
+    assert "jobs/feed.xml" in trees[0] and b"<entry>" not in trees[0]["jobs/feed.xml"]
+    assert trees[0] == trees[1]

@@ -28,8 +28,12 @@ def test_build_matches_expected_output(name, tmp_path):
     build(BuildOptions(root=site, out=out, now=NOW, search=False))
     expected = site / "expected"
     if os.environ.get("ALAGEN_UPDATE_GOLDEN"):
+        # Never a pass: the output compared with itself proves nothing. The run that checks is
+        # the next one, without the variable, after the diff has been read.
+        changed = _files(out) != _files(expected)
         shutil.rmtree(expected, ignore_errors=True)
         shutil.copytree(out, expected)
+        pytest.fail(f"{'rewrote' if changed else 'rewrote (unchanged)'} {expected}; review `git diff` and run again without ALAGEN_UPDATE_GOLDEN")
     built, wanted = _files(out), _files(expected)
     assert sorted(built) == sorted(wanted)
     for path, data in wanted.items():

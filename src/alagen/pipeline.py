@@ -23,8 +23,8 @@ from alagen.write import discard, new_folder, publish, stage, update
 _SOURCE_FOLDERS = ("content", "data", "layouts", "src")
 
 # The last build's site, kept until the next build ends: freeing its hundreds of thousands of
-# objects takes a third of a second at 10,000 pages, which `python -m alagen` skips by
-# leaving without freeing them (__main__.py).
+# objects takes a third of a second at 10,000 pages, which the `alagen` command skips by
+# leaving without freeing them (os._exit in cli.run).
 _last: tuple = ()
 
 

@@ -14,7 +14,6 @@ from alagen.check.links import BuiltSite
 from alagen.check.parse import line_of
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-ATOM_NS = "{http://www.w3.org/2005/Atom}"
 MAX_SITEMAP_URLS = 50_000
 _W3C_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$")
 REDIRECT_STATUSES = {"200", "301", "302", "303", "307", "308", "404", "410", "451"}

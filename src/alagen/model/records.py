@@ -165,10 +165,6 @@ class Award:
     def page_url(self) -> str:
         return f"/awards/{self.id}/"
 
-    @property
-    def takes_applications(self) -> bool:
-        return bool(self.deadline or self.opens)
-
     def applications_open(self, clock: Clock) -> bool | None:
         """Whether applications are open at the build date; None if it takes none."""
         if self.deadline:

@@ -5,7 +5,8 @@ Written with `feedgen`, whose lxml serializer does the escaping. feedgen fills t
 that would change from build to build if left to it: `updated` (the wall clock) and the
 generator (its own version), so every feed and entry gets both from us. Dates in the data
 are days: they become midnight in the site's time zone. A feed's `updated` is its newest
-entry's, or the build clock when it has none, so a rebuild on another day changes nothing.
+entry's, or the start of the build day when it has none: two builds on one day are the same
+bytes, and a feed with entries does not change with the day at all.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _feed(site: Site, url: str, home: str, title: str, items: Iterable[Page | Jo
     for item in items:  # already newest first; feedgen would prepend by default
         entry = feed.add_entry(order="append")
         updates.append(_job_entry(site, entry, item) if isinstance(item, Job) else _news_entry(site, entry, item))
-    feed.updated(max(updates, default=site.clock.moment))
+    feed.updated(max(updates, default=_midnight(site, site.clock.today)))  # the day: never the microsecond
     return Output(url.lstrip("/"), data=feed.atom_str(pretty=True))
 
 
