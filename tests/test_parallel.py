@@ -134,3 +134,25 @@ def test_photos_of_pages_rendered_by_workers_are_published(tmp_path, monkeypatch
     (root / "content/posts/pic2.jpg").write_bytes(photo(640, 480, colour=(1, 2, 3)))
     build_at(root)
     assert _tree(root / "build") == one_process("four")
+
+
+def test_the_command_ends_its_workers_and_exits(tmp_path):
+    """`alagen build` as a command, with workers: the pool ends them with SIGTERM, which the
+    command's own SIGTERM handling (stop Pagefind, remove the staged folder) must leave to
+    its main process. Raising in a worker left another waiting for a lock, forever."""
+    import os
+    import subprocess
+    import sys
+
+    files = {"content/index.md": "---\ntitle: Home\n---\nHi.\n"}
+    for n in range(700):
+        files[f"content/posts/p{n:03}.md"] = f"---\ntitle: Post {n}\n---\nText {n}.\n"
+    site = make_site(tmp_path / "site", files)
+    env = {**os.environ, "ALAGEN_JOBS": "2"}
+    done = subprocess.run(
+        [sys.executable, "-m", "alagen", "build", "--no-search", "--now", "2025-03-01", "--quiet"],
+        cwd=site, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert (site / "build/posts/p699/index.html").is_file()

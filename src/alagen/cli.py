@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -46,7 +47,16 @@ def build_date(value: str | None):
         raise UsageError(str(err)) from None
 
 
+_MAIN = os.getpid()
+
+
 def _terminated(signum, frame) -> None:
+    if os.getpid() != _MAIN:
+        # A forked worker: multiprocessing ends its workers with SIGTERM, which must kill
+        # them as it does by default (raising here left a worker holding a queue's lock).
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     raise KeyboardInterrupt
 
 
@@ -57,8 +67,6 @@ def run() -> None:
         # Under LC_ALL=C, Python would read 'café.md' as undecodable bytes that no page can
         # be written with: start again in Python's UTF-8 mode, whatever the locale.
         os.execv(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]])
-    import signal
-
     # A CI job cancelled, a container stopped: SIGTERM ends a build as Ctrl-C does, so Pagefind
     # is stopped with it and the staged folder removed (the default would leave both behind).
     signal.signal(signal.SIGTERM, _terminated)
