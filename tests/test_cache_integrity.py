@@ -347,7 +347,7 @@ def _names_in(cache: Path, monkeypatch) -> set[tuple[str, str]]:
     state.read_stats(file, record, parts)
     for kind, part in parts.items():
         if kind != "stats":
-            state.load(part.data(state.parts_folder(file)), lambda source: "")
+            state.load(part.data(state.parts_folder(file)), lambda source: "", cache.parent)
     return asked
 
 
@@ -367,7 +367,7 @@ def test_real_caches_name_exactly_the_listed_types(tmp_path, monkeypatch):
     assert result.returncode == 0 and "repeats its own first words" in result.stderr
     asked = _names_in(demo / ".alagen-cache", monkeypatch) | _names_in(warned / ".alagen-cache", monkeypatch)
     alagen_types = {(m, n) for m, names in state.VALUE_TYPES.items() for n in names}
-    allowed = alagen_types | set(state.STANDARD_TYPES) | set(state._HELPERS) | {state._TEXT}
+    allowed = alagen_types | set(state.STANDARD_TYPES) | set(state._HELPERS) | {state._TEXT, state._SITE_PATH}
     assert asked <= allowed
     assert alagen_types <= asked  # no type is listed that the cache does not store
     page = demo / "content/about/index.md"

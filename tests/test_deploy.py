@@ -60,6 +60,31 @@ def test_netlify_installs_alagen_builds_and_publishes_build():
     assert tuple(map(int, version.split("."))) >= tuple(map(int, required.split(".")))
 
 
+def test_netlify_keeps_the_build_cache_and_the_last_build_between_deploys():
+    """The local build plugin netlify.toml names, run with node and a stand-in for Netlify's
+    utils: it restores before the build and saves after it exactly what CI keeps."""
+    import json
+    import shutil
+    import subprocess
+
+    from test_workflow import CACHED
+
+    [plugin] = NETLIFY["plugins"]
+    assert plugin["package"] == "./netlify/plugins/alagen-cache"
+    node = shutil.which("node") or shutil.which("nodejs")
+    assert node, "scripts/test installs node"
+    script = """
+      const plugin = require(process.argv[1]);
+      const calls = [];
+      const utils = {cache: {restore: async (p) => calls.push(["restore", p]), save: async (p) => calls.push(["save", p])}};
+      (async () => { await plugin.onPreBuild({utils}); await plugin.onPostBuild({utils}); console.log(JSON.stringify(calls)); })();
+    """
+    done = subprocess.run([node, "-e", script, str(REPO / plugin["package"] / "index.js")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [["restore", CACHED], ["save", CACHED]]
+    assert (REPO / plugin["package"] / "manifest.yml").read_text().count("name: alagen-cache") == 1
+
+
 def test_every_page_gets_the_security_headers():
     for path in ("/", "/events/acrl-2025/", "/search/", "/pagefind/pagefind-worker.js", "/assets/css/x.css"):
         headers = headers_for(path)

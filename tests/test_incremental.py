@@ -226,14 +226,28 @@ def test_a_damaged_cache_is_ignored_with_a_warning(tmp_path, damage, message):
 
 
 def test_another_sites_cache_is_not_trusted(tmp_path):
+    """A cache is used by what it says of the files' bytes, never by where it was made: one
+    site's cache and build/ put into another site make that site's pages, all of them."""
+    import shutil
+
     first = make_site(tmp_path / "one", FILES)
     second = make_site(tmp_path / "two", {**FILES, "content/about/mission.md": "---\ntitle: Other\n---\nOther.\n"})
     run_cli("build", "--now", "2025-03-01", "--no-search", cwd=first)
-    run_cli("build", "--now", "2025-03-01", "--no-search", cwd=second)
-    (second / ".alagen-cache/build.state").write_bytes((first / ".alagen-cache/build.state").read_bytes())
+    run_cli("build", "--now", "2025-03-01", "--no-search", "--no-cache", "--out", str(tmp_path / "clean"), cwd=second)
+    (second / ".alagen-cache/build.state").parent.mkdir()
+    shutil.copy(first / ".alagen-cache/build.state", second / ".alagen-cache/build.state")
     result = run_cli("build", "--now", "2025-03-01", "--no-search", cwd=second)
-    assert "was made for another site or output folder; it was ignored" in result.stderr
+    assert "is damaged; it was ignored" in result.stderr  # its record without its parts
+    shutil.rmtree(second / ".alagen-cache")
+    shutil.rmtree(second / "build")
+    shutil.copytree(first / ".alagen-cache", second / ".alagen-cache")
+    shutil.copytree(first / "build", second / "build")
+    result = run_cli("build", "--now", "2025-03-01", "--no-search", cwd=second)
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
     assert "<h1>Other</h1>" in (second / "build/about/mission/index.html").read_text()
+    built = {p.relative_to(second / "build").as_posix(): p.read_bytes() for p in (second / "build").rglob("*") if p.is_file()}
+    clean = {p.relative_to(tmp_path / "clean").as_posix(): p.read_bytes() for p in (tmp_path / "clean").rglob("*") if p.is_file()}
+    assert built == clean
 
 
 def test_search_runs_again_only_when_an_indexed_page_changed(tmp_path, monkeypatch):
@@ -734,7 +748,60 @@ def test_pages_read_back_from_the_cache_keep_their_keys(fixture):
     render keys are the ones they had when they were made, so nothing is rendered again."""
     site = fixture
     cache_module._memory.clear()  # as a new process
-    site.write("data/menus.yaml", (site.root / "data/menus.yaml").read_text())  # saved, unchanged
+    site.write("data/menus.yaml", (site.root / "data/menus.yaml").read_text() + "# saved again\n")  # the same menus
     report = site.rebuild_equals_clean()
     assert [name for name, _ in report.timings][:2] == ["load", "model"]
     assert report.kept == report.pages
+
+
+def _copy_as_a_clone(source: Path, target: Path, names=("content", "data", "layouts", ".alagen-cache", "build")) -> None:
+    """What CI has: a fresh checkout (every file new: other mtimes, ctimes and inodes) at
+    another place, with .alagen-cache/ and build/ restored from its cache."""
+    import shutil
+
+    for name in names:
+        shutil.copytree(source / name, target / name, copy_function=shutil.copyfile)
+
+
+def _files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_fresh_clone_elsewhere_with_its_cache_restored_builds_only_what_changed(tmp_path):
+    """The demo (photos, static files, records) built once; then cloned to another folder
+    with the cache and build/ copied as a CI cache restores them; one page edited. The
+    clone's build renders that page (and what lists it), not the site, and its output is
+    the bytes of a clean build of the clone."""
+    repo = Path(__file__).resolve().parent.parent
+    first = tmp_path / "ci-run-1" / "site"
+    _copy_as_a_clone(repo, first, names=("content", "data", "layouts"))
+    options = dict(now=dt.date(2025, 3, 1), search=False)
+    built = build(BuildOptions(root=first, **options))
+    clone = tmp_path / "ci-run-2" / "checkout"
+    _copy_as_a_clone(first, clone)
+    page = clone / "content/about/index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    report = build(BuildOptions(root=clone, **options))
+    assert report.notes == ()
+    assert report.pages == built.pages and 0 < report.pages - report.kept < 10
+    clean = tmp_path / "clean" / "site"
+    _copy_as_a_clone(clone, clean, names=("content", "data", "layouts"))
+    build(BuildOptions(root=clean, cache=False, **options))
+    assert _files_of(clone / "build") == _files_of(clean / "build")
+    # And the clone's own cache is right for its next build: nothing changed, nothing made.
+    again = build(BuildOptions(root=clone, **options))
+    assert again.kept == again.pages
+
+
+def test_a_restored_file_whose_bytes_changed_is_built_again_even_with_the_same_size(tmp_path):
+    """The digest, not the size or the stat, says a clone's file is the one recorded."""
+    site = make_site(tmp_path / "one" / "site", {**FILES, "content/index.md": "---\ntitle: Home\n---\nHome.\n",
+                                                  "content/a.md": "---\ntitle: A\n---\nWord one.\n"})
+    options = dict(now=dt.date(2025, 3, 1), search=False)
+    build(BuildOptions(root=site, **options))
+    clone = tmp_path / "two" / "site"
+    _copy_as_a_clone(site, clone)
+    (clone / "content/a.md").write_text("---\ntitle: A\n---\nWord two.\n")
+    report = build(BuildOptions(root=clone, **options))
+    assert "Word two." in (clone / "build/a/index.html").read_text()
+    assert report.kept == report.pages - 1

@@ -78,11 +78,27 @@ def test_main_and_the_daily_run_build_as_of_today_and_publish(workflow, event):
     assert "deploy --prod --no-build --dir build" in commands[publish]  # the folder that was checked
 
 
+def cached_paths() -> list[str]:
+    """What a CI run keeps for the next: the build cache's record and parts, resized photos, build/."""
+    from pathlib import Path
+
+    from alagen import filestats, state
+
+    record = filestats.state_file(Path("build"))
+    return [record.as_posix(), state.parts_folder(record).as_posix(), f"{filestats.CACHE_FOLDER}/images", "build"]
+
+
+CACHED = cached_paths()
+
+
 @pytest.mark.parametrize("event", ["pull_request", "push"])
-def test_resized_photos_are_kept_between_runs(workflow, event):
+def test_the_build_cache_and_the_last_build_are_kept_between_runs(workflow, event):
     job = job_for(workflow, event)
     cache = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/cache@"))
-    assert cache["with"]["path"] == ".alagen-cache/images"  # where alagen keeps them, beside build/
+    # Where alagen keeps them (filestats.state_file, state.parts_folder, render/images.py), beside build/.
+    assert cache["with"]["path"].split() == CACHED
+    assert cache["with"]["key"].endswith("-${{ github.run_id }}")  # a new key each run: keys never change
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])  # the newest earlier one
     build = next(s for s in job["steps"] if s.get("run", "").startswith("python3 -m alagen build"))
     assert job["steps"].index(cache) < job["steps"].index(build)
 

@@ -23,8 +23,12 @@ keeps:
 - the digest of what the search index was built from, to index again only when an indexed
   page changed.
 
-A cache that cannot be read, or was made by another version of alagen or for another site
-or output folder, is ignored with a note, never trusted.
+A file whose stat changed but whose bytes are the ones recorded (a fresh clone with the
+cache restored, as CI has it; a checkout that touched it) counts as unchanged: the record
+keeps a digest of every source file's bytes, and of every output's. Paths in the record
+and the model are relative to the site, so the cache works in a clone at another place.
+A cache that cannot be read, or was made by another version of alagen or for another
+output folder, is ignored with a note, never trusted.
 """
 
 from __future__ import annotations
@@ -82,6 +86,23 @@ def _digest(*parts: bytes) -> bytes:
 
 
 _sig = filestats.sig
+
+
+def _output_digest(path: Path) -> bytes | None:
+    """An output file's digest as digest_of made it from the bytes written."""
+    try:
+        return _digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _file_digest(path: Path) -> bytes | None:
+    """The digest of a file's bytes, or None when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).digest()
+    except OSError:
+        return None
 OUTPUTS_BESIDE = 2000  # output files from which their stats are taken in a worker process
 
 
@@ -228,9 +249,12 @@ class Cache:
 
     def __init__(self, root: Path, out: Path, options_key: tuple, changed: tuple[str, ...] | None = None):
         self.root, self.out = root, out
+        self._site_root = root.resolve()  # as load names the site's files (StaticFile.path)
         self.file = filestats.state_file(out)
         self.options_key = options_key
         self.notes: list[str] = []
+        self.recognised = 0  # source files whose stat changed but not their bytes (_same_bytes)
+        self._by_content: set[tuple] = set()  # their recorded stats
         self.started = time.time_ns()
         self._verified = False  # the parts were checked, or written, by this process
         self._record_sig: tuple | None = None
@@ -257,6 +281,8 @@ class Cache:
             changed_files, moved = ahead() or filestats.outputs_changed(out, recorded, folders)
             self.actual = _updated(recorded, changed_files)
             self.folders = _updated(folders, moved)
+            if self.old is not None:
+                self._same_bytes(changed_files)
         # This build's record.
         self.documents = self._documents.derive()  # source -> (sig, key, head digest, warnings, text digest)
         self.texts = self._texts.derive()  # source -> the page's text (its Markdown body)
@@ -319,8 +345,8 @@ class Cache:
         if record.get("code") != code_fingerprint():
             self._note("was made by another version of alagen")
             return False
-        if record.get("root") != str(self.root) or record.get("out") != str(self.out):
-            self._note("was made for another site or output folder")
+        if record.get("out") != self._out_name():
+            self._note("was made for another output folder")
             return False
         try:
             state.read_stats(self.file, record, parts)
@@ -331,6 +357,11 @@ class Cache:
         folder = state.parts_folder(self.file)
         self._documents, self._texts, self._renders = (state.shards_of(k, folder, parts) for k in ("documents", "texts", "renders"))
         return False
+
+    def _out_name(self) -> str:
+        """The output folder as the record names it: from the site's root when it is inside,
+        so a clone of the site at another place (a CI checkout) can use its restored cache."""
+        return os.path.relpath(self.out, self.root) if self.out.is_relative_to(self.root) else str(self.out)
 
     def _note(self, why: str) -> None:
         self.notes.append(f"warning: the build cache {self._shown()} {why}; it was ignored and everything was built")
@@ -357,7 +388,52 @@ class Cache:
             return False
         return True
 
+    def _same_bytes(self, changed_outputs: dict) -> None:
+        """Files whose stat changed but not their bytes: a fresh clone with the cache restored
+        (CI), a checkout or a copy that touched them. A source file keeps the stat the last
+        build recorded (every part of the cache names a file by it), so it counts as
+        unchanged; an output file's record takes its new stat."""
+        contents, old = self.old.get("contents") or {}, self.old["inputs"]
+        for source, sig in self._inputs.items():
+            before = old.get(source)
+            known = contents.get(source)
+            if sig is None or sig == before or known is None or known[0] != before:
+                continue
+            path = self.root / source
+            if _file_digest(path) == known[1] and _sig(path) == sig:  # the same bytes, not changed meanwhile
+                self._inputs[source] = before
+                self._by_content.add(before)  # trusted: its bytes were compared, not its clock
+                self.recognised += 1
+        outputs = self.old["outputs"]
+        for path, sig in changed_outputs.items():
+            entry = outputs.get(path)
+            # A copied file's digest is of its source's stat (digest_of): it never matches here.
+            if sig is not None and entry is not None and _output_digest(self.out / path) == entry[0]:
+                outputs[path] = (entry[0], sig, entry[2])
+
+    def _contents(self) -> dict[str, tuple]:
+        """source -> (its stat, the digest of its bytes), for `_same_bytes` next time. Taken
+        again only for files whose stat is not the one recorded with their digest, and kept
+        only when the stat after reading is still the build's: an edit during the build is
+        never recorded as what the build read."""
+        known = (self.old.get("contents") or {}) if self.old else {}
+        contents = {}
+        for source, sig in self._inputs.items():
+            if sig is None:
+                continue
+            entry = known.get(source)
+            if entry is not None and entry[0] == sig:
+                contents[source] = entry
+                continue
+            path = self.root / source
+            digest = _file_digest(path)
+            if digest is not None and _sig(path) == sig:
+                contents[source] = (sig, digest)
+        return contents
+
     def _trusted(self, sig: tuple | None) -> bool:
+        if sig in self._by_content:
+            return True
         return sig is not None and self.old is not None and max(sig[0], sig[1]) < self.old["started"] - RACY_NS
 
     def _suspects(self) -> set[str]:
@@ -502,7 +578,7 @@ class Cache:
         try:
             if not self._check_parts(("model",)):
                 return None
-            model = state.load_model(part.data(state.parts_folder(self.file)), text)
+            model = state.load_model(part.data(state.parts_folder(self.file)), text, self._site_root)
             if self._texts.damaged or self._documents.damaged:
                 raise state.Damaged("a part")
         except state.Damaged as err:
@@ -955,10 +1031,11 @@ class Cache:
         record = {
             "code": code_fingerprint(),
             "root": str(self.root),
-            "out": str(self.out),
+            "out": self._out_name(),
             "started": self.started,
             "options": self.options_key,
             "inputs": self._inputs,
+            "contents": self._contents(),
             "outputs": final,
             "folders": folders,
             "groups": self.groups,
@@ -988,7 +1065,7 @@ class Cache:
                     n: body for n, (p, (_, body)) in enumerate(zip(site.pages, digests)) if not (p.body and p.body is texts.get(p.source))
                 },
             }
-            parts["model"] = state.Part.of("model", state.dump_model(model, texts, Page))
+            parts["model"] = state.Part.of("model", state.dump_model(model, texts, Page, self._site_root))
             model.update(texts=texts, missing=set())
         try:
             state.write(self.file, record, parts, self.old)

@@ -117,6 +117,7 @@ _HELPERS = {  # how pickling.py writes mapping proxies and `where` mappings
     ("alagen.pickling", "PackedWhere"): pickling.PackedWhere,
 }
 _TEXT = ("alagen.state", "_text")  # a page's text, kept apart from the model (see dump_model)
+_SITE_PATH = ("alagen.state", "_site_path")  # a path inside the site, kept relative (see dump_model)
 
 
 def _refuse_build(state: Any) -> None:
@@ -178,11 +179,19 @@ def _allowed_maker(module: str, name: str) -> Callable | None:
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, texts: Callable[[str], str] | None = None):
+    def __init__(self, data: bytes, texts: Callable[[str], str] | None = None, root: Path | None = None):
         super().__init__(io.BytesIO(data))
         if texts is not None:  # a function of this load alone (see load_model)
             texts.__setstate__ = _refuse_build
         self._texts = texts
+        self._in_site = None
+        if root is not None:
+
+            def in_site(relative: str) -> Path:
+                return root / relative
+
+            in_site.__setstate__ = _refuse_build
+            self._in_site = in_site
 
     def find_class(self, module: str, name: str):
         found = _allowed_maker(module, name)
@@ -190,6 +199,8 @@ class _Unpickler(pickle.Unpickler):
             return found
         if (module, name) == _TEXT and self._texts is not None:
             return self._texts
+        if (module, name) == _SITE_PATH and self._in_site is not None:
+            return self._in_site
         raise Refused(module, name)
 
 
@@ -216,11 +227,11 @@ def _maker(cls: type):
     return _makers[cls]
 
 
-def load(data: bytes, texts: Callable[[str], str] | None = None) -> Any:
+def load(data: bytes, texts: Callable[[str], str] | None = None, root: Path | None = None) -> Any:
     """Unpickle a record or part (only the value types listed above); raise Damaged for
     anything wrong (Refused: it names something else)."""
     try:
-        return _Unpickler(data, texts).load()
+        return _Unpickler(data, texts, root).load()
     except Damaged:
         raise
     except Exception as err:  # anything at all: a damaged file is never trusted
@@ -381,15 +392,26 @@ def _text(source: str) -> str:
     raise RuntimeError("only the cache's unpickler reads page texts")
 
 
-def dump_model(value: Any, texts: Mapping[str, str], page_type: type) -> bytes:
+def _site_path(relative: str) -> Path:
+    """Stands in for a path inside the site; the unpickler joins it to the site's root."""
+    raise RuntimeError("only the cache's unpickler reads site paths")
+
+
+def dump_model(value: Any, texts: Mapping[str, str], page_type: type, root: Path) -> bytes:
     """Pickle the site's model with every page's text (its Markdown body) written as a
-    reference to its file: an edit of a page's text leaves these bytes as they are."""
+    reference to its file: an edit of a page's text leaves these bytes as they are. A path
+    inside `root` (a static file's) is written relative to it: the model read back in a
+    clone of the site elsewhere (CI restores the cache into a fresh checkout) names that
+    clone's files."""
     names = tuple(f.name for f in dataclasses.fields(page_type) if f.init)
     body = names.index("body")
     source = names.index("source")
+    path_type = type(root)
 
     class TextPickler(Pickler):
         def reducer_override(self, obj):
+            if type(obj) is path_type and obj.is_relative_to(root):
+                return _site_path, (obj.relative_to(root).as_posix(),)
             reduced = super().reducer_override(obj)
             if type(obj) is page_type:
                 fields = reduced[1]
@@ -415,9 +437,9 @@ class _TextOf:
         return _text, (self.source,)
 
 
-def load_model(data: bytes, text: Callable[[str], str | None]) -> Any:
+def load_model(data: bytes, text: Callable[[str], str | None], root: Path) -> Any:
     """The model dumped by dump_model, with `text(source)` for each page's text (Damaged
-    when it gives None)."""
+    when it gives None) and its paths inside the site below `root`."""
 
     def checked(source: str) -> str:
         found = text(source)
@@ -425,7 +447,7 @@ def load_model(data: bytes, text: Callable[[str], str | None]) -> Any:
             raise Damaged(f"the text of {source} is missing")
         return found
 
-    return load(data, checked)
+    return load(data, checked, root)
 
 
 # ---------------------------------------------------------------------- the record --
