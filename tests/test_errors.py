@@ -542,3 +542,24 @@ def test_warn_expiring_days_must_be_a_number_of_days(site):
         "data/site.yaml:3:21: 'warn_expiring_days' is how many days before a page expires a link to it is a warning; "
         "give a number from 0 to 3650"
     ]
+
+
+def test_exit_codes_tell_a_wrong_option_from_a_bug(site, monkeypatch, capsys):
+    """2 for what the operator must change (an --out over the sources), 3 and "internal
+    error" for a bug, whatever its exception's type: a ValueError from deep
+    in a build once passed for a wrong option."""
+    from alagen import cli, pipeline
+
+    root = site({"content/index.md": "---\ntitle: Home\n---\nHi.\n"})
+    monkeypatch.chdir(root)
+    assert cli.main(["build", "--no-search", "--now", "2025-03-01", "--out", "content/x"]) == 2
+    assert capsys.readouterr().err == f"alagen: --out {root}/content/x is inside content/, which would be replaced; choose a folder like build/\n"
+
+    def bug(*args, **kwargs):
+        raise ValueError("a bug, not an option")
+
+    monkeypatch.setattr(pipeline, "build", bug)
+    assert cli.main(["build", "--no-search", "--now", "2025-03-01"]) == 3
+    assert capsys.readouterr().err.startswith("alagen: internal error: ValueError: a bug, not an option\n")
+    assert cli.main(["check", "--now", "2025-03-01"]) == 3
+    assert capsys.readouterr().err.startswith("alagen: internal error: ValueError: a bug, not an option\n")

@@ -210,7 +210,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         from alagen import filestats
 
         filestats.look_ahead((args.out or root / "build").absolute())  # the default of BuildOptions.out
-    from alagen.errors import BuildFailed, excerpt
+    from alagen.errors import BuildFailed, OptionError, excerpt
     from alagen.pipeline import BuildOptions
     from alagen.progress import Bar, Silent
     from alagen.search import SearchFailed
@@ -241,7 +241,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if args.verbose:
             traceback.print_exc()
         return 2
-    except ValueError as err:  # a wrong option, such as --out pointing at the sources
+    except OptionError as err:  # a wrong option, such as --out pointing at the sources
         print(f"alagen: {err}", file=sys.stderr)
         if args.verbose:
             traceback.print_exc()
@@ -280,7 +280,7 @@ def _build(options: BuildOptions, progress) -> BuildReport:
 def cmd_check(args: argparse.Namespace) -> int:
     from alagen.check import a11y, check_build
     from alagen.check.report import FORMATS
-    from alagen.errors import BuildFailed, excerpt
+    from alagen.errors import BuildFailed, OptionError, excerpt
     from alagen.pipeline import BuildOptions, build, read_site
     from alagen.search import SearchFailed
     from alagen.write import OutputError
@@ -305,9 +305,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     except BuildFailed as failed:
         _print_problems(failed, root, args.verbose)
         return 1
-    except (SearchFailed, ValueError, OutputError) as err:
+    except (SearchFailed, OptionError, OutputError) as err:
         print(f"alagen: {err}", file=sys.stderr)
         return 1 if isinstance(err, SearchFailed) else 2
+    except KeyboardInterrupt:
+        print("alagen: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug in alagen, not a problem of the site
+        print(f"alagen: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        print("Run with --verbose for the traceback, and report it.", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 3
     try:
         report = check_build(root, out, site, check_external=args.external, a11y=a11y.runner(root) if args.a11y else None)
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from alagen.errors import OptionError
 from alagen.schema import parse_when
 
 
@@ -33,7 +34,7 @@ def parse_now(text: str) -> dt.date | dt.datetime:
 
 
 def make_clock(timezone: str, now: dt.date | dt.datetime | None = None, environ=os.environ) -> Clock:
-    """The build clock for a site in `timezone`; raises ValueError on a bad SOURCE_DATE_EPOCH."""
+    """The build clock for a site in `timezone`; raises OptionError on a bad SOURCE_DATE_EPOCH."""
     zone = ZoneInfo(timezone)
     if isinstance(now, dt.datetime):
         moment = now if now.tzinfo else now.replace(tzinfo=zone)
@@ -46,7 +47,7 @@ def make_clock(timezone: str, now: dt.date | dt.datetime | None = None, environ=
                 raise ValueError(raw)
             moment = dt.datetime.fromtimestamp(int(raw), dt.timezone.utc)
         except (ValueError, OverflowError, OSError):
-            raise ValueError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds since 1970") from None
+            raise OptionError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds since 1970") from None
     else:
         moment = dt.datetime.now(zone)
     moment = moment.astimezone(zone)

@@ -55,6 +55,12 @@ class BuildFailed(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class OptionError(ValueError):
+    """A wrong command-line option or setting of the environment (--out pointing at the
+    sources, a bad SOURCE_DATE_EPOCH): the command says so and exits 2. Any other exception
+    out of a build is a bug in alagen (exit 3), whatever its type."""
+
+
 class SourceError(Exception):
     """One problem found deep inside a stage (a Markdown link, a template filter)."""
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, NoReturn
 
 from alagen.cache import FOLDER as CACHE_FOLDER, Cache, options_key
-from alagen.errors import BuildFailed, Problem, Problems
+from alagen.errors import BuildFailed, OptionError, Problem, Problems
 from alagen.load import load
 from alagen.model.site import Site, build_site
 from alagen.progress import Progress, Silent
@@ -233,10 +233,10 @@ def check_out(root: Path, out: Path) -> None:
     """The output folder is replaced whole: never let it be the site or its sources."""
     resolved = out.resolve()
     if resolved == root or root.is_relative_to(resolved):
-        raise ValueError(f"--out {out} would replace the site itself; choose a folder like build/")
+        raise OptionError(f"--out {out} would replace the site itself; choose a folder like build/")
     for folder in _SOURCE_FOLDERS:
         if resolved.is_relative_to(root / folder):
-            raise ValueError(f"--out {out} is inside {folder}/, which would be replaced; choose a folder like build/")
+            raise OptionError(f"--out {out} is inside {folder}/, which would be replaced; choose a folder like build/")
 
 
 def read_site(options: BuildOptions) -> Site:
