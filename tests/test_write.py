@@ -99,3 +99,28 @@ def test_a_swap_stopped_between_its_two_renames_is_undone(tmp_path):
         held.release()
     assert _tree(out) == {"index.html": b"old site"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]  # and the lock, released, is gone
+
+
+def test_a_second_rename_that_fails_puts_the_old_site_back(tmp_path, monkeypatch):
+    """Where the folders cannot be exchanged in one step, the swap is two renames: build/ to
+    a name beside it, then the new folder to build/. When the second fails (a full disk, a
+    folder held open on some systems), the first is undone at once: build/ is the old site."""
+    import errno
+
+    from alagen import write as write_module
+
+    out = tmp_path / "build"
+    write((Output("index.html", b"old site"),), out)
+    monkeypatch.setattr(write_module, "_exchange", lambda a, b: False)
+    real = os.rename
+
+    def rename(source, target):
+        if os.fspath(target) == os.fspath(out) and ".build.new-" in os.fspath(source):
+            raise OSError(errno.EIO, "input/output error", os.fspath(target))
+        return real(source, target)
+
+    monkeypatch.setattr(write_module.os, "rename", rename)
+    with pytest.raises(OSError):
+        write((Output("index.html", b"new site"),), out)
+    assert _tree(out) == {"index.html": b"old site", MARK: MARK_TEXT}
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".build.old-")]
