@@ -4,6 +4,7 @@ Reading this file tells the whole build; each stage is a module with one job."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import shutil
 import time
@@ -151,7 +152,8 @@ def _build_locked(options: BuildOptions, progress: Progress, root: Path, out: Pa
 
     try:
         outputs = render_site(
-            site, root, assets, problems, cache, write_to=folder, on_page=progress.advance,
+            site, root, assets, problems, cache, on_page=progress.advance,
+            write_page=None if folder is None else functools.partial(write.write_one, folder),
             photo_cache=out.parent / CACHE_FOLDER,  # resized photos: in its images/, apart from the state
         )
     except BaseException:

@@ -60,9 +60,9 @@ def make_environment(
     render_markdown: Callable[[str], str],
     resolve: Callable[[str, str], str],
 ) -> jinja2.Environment:
-    """A Jinja environment for one build. `assets` maps 'css/site.css' to its hashed URL."""
-    from alagen.render import jsonld  # here, not at the top: alagen.render imports this module
-
+    """A Jinja environment for one build. `assets` maps 'css/site.css' to its hashed URL.
+    What the templates render through render's own modules (`jsonld`) render adds itself:
+    this module is below render, and never imports it."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(layouts)),
         autoescape=True,
@@ -136,7 +136,6 @@ def make_environment(
         now=site.clock.moment,
         asset=asset,
         url=url,
-        jsonld=lambda page: jsonld.script(site, page),
         fail=fail,
     )
     return env

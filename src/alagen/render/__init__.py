@@ -4,13 +4,14 @@ redirects)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from alagen.errors import Problem, Problems
 from alagen.markdown import Markdown, Resolver
 from alagen.model.pages import Page
 from alagen.model.site import Site
 from alagen.output import Output
-from alagen.render import assets, calendar, feeds, html, redirects, sitemap
+from alagen.render import assets, calendar, feeds, html, jsonld, redirects, sitemap
 from alagen.render.images import Images
 from alagen.templates import LINKS_FROM_ROOT, make_environment
 
@@ -21,7 +22,7 @@ def render_site(
     asset_files,
     problems: Problems,
     cache=None,
-    write_to: Path | None = None,
+    write_page: Callable[[Output], None] | None = None,
     on_page=None,
     photo_cache: Path | None = None,
     errors: tuple[Problem, ...] = (),
@@ -29,8 +30,9 @@ def render_site(
 ) -> tuple[Output, ...]:
     """Render the whole site; raise BuildFailed with every problem found. With the build
     cache, pages and calendars it keeps are not rendered and not among the outputs: they
-    stay in the output folder (cache.kept). With `write_to`, pages are written into that new
-    folder as they are made (marked `staged`). `on_page(n)` is told of pages done (the
+    stay in the output folder (cache.kept). With `write_page` (the pipeline's writer into a
+    new folder: render never writes itself), each page is written as it is made, by the
+    worker that made it, which saves sending its bytes back (marked `staged`). `on_page(n)` is told of pages done (the
     progress bar); resized photos are kept in `photo_cache`.
 
     `errors`: the load and model stages' errors, when they found any. The site is then only
@@ -70,6 +72,7 @@ def render_site(
         return rendered.html
 
     env = make_environment(root / "layouts", site, asset_urls, render_markdown, resolve)
+    env.globals["jsonld"] = lambda page: jsonld.script(site, page)
     env.globals["picture"] = images.tag
     todo = cache.plan(site, env, asset_urls) if cache is not None else site.pages
     if cache is not None:
@@ -78,7 +81,7 @@ def render_site(
         on_page(len(site.pages) - len(todo))  # the pages the cache keeps are done already
     if checking:
         todo = _not_about(todo, errors)
-    pages, page_problems = html.render_pages(site, env, markdown, resolve, root, todo, cache, write_to, on_page, images, checking)
+    pages, page_problems = html.render_pages(site, env, markdown, resolve, root, todo, cache, write_page, on_page, images, checking)
     for problem in page_problems:  # a page's warnings are errors with --strict, as the model's are
         if problem.severity == "warning":
             problems.warning(problem.location, problem.message, problem.span)

@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import posixpath
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 import jinja2
@@ -18,7 +19,6 @@ from alagen.model import urls
 from alagen.model.site import Site
 from alagen.output import Output
 from alagen.templates import LINKS_FROM_ROOT, same_mistake, template_problem
-from alagen.write import write_one
 
 
 def linked_file(path: str, source: str) -> str:
@@ -92,7 +92,7 @@ def render_pages(
     root: Path,
     pages=None,
     cache=None,
-    write_to: Path | None = None,
+    write_page: Callable[[Output], None] | None = None,
     on_page=None,
     images=None,
     checking: bool = False,
@@ -100,8 +100,8 @@ def render_pages(
     """Every published page (or just `pages`) through Markdown and its layout, over all cores
     for a large site. Template errors are reported once, however many pages they break.
     With the build cache, `resolve` is its recorder, and the cache learns what each page used.
-    With `write_to` (a new site's folder), each page is written there as it is made, by
-    the worker that made it. `on_page(n)`: n more pages are done (the progress bar).
+    With `write_page` (see render_site), each page is written as it is made, by the worker
+    that made it. `on_page(n)`: n more pages are done (the progress bar).
     `images` (render/images.py) learns of the photos each page showed, also from workers.
     `checking`: the site is only checked, since earlier stages found errors (pipeline.py);
     a page that cannot be rendered at all then gives nothing, and the others are checked."""
@@ -130,8 +130,8 @@ def render_pages(
                 if not checking:
                     raise
                 output, found, error = None, (), None  # a value the model reported as wrong: not checkable
-            if output is not None and write_to is not None:
-                write_one(write_to, output)
+            if output is not None and write_page is not None:
+                write_page(output)
                 output = dataclasses.replace(output, staged=True)
         finally:
             used = lookups.stop() if lookups is not None else ""
