@@ -371,7 +371,10 @@ def test_a_redirect_that_would_hide_a_listing_is_an_error(site):
     events = "- {title: E, kind: webinar, start: 2025-04-01, summary: S.}\n"
     root = redirects(site, yaml, {"data/events.yaml": events})
     (problem,) = problems_of(root)
-    assert problem.startswith("data/redirects.yaml:1:9: the redirect from /events would hide the page ")
+    assert problem == (
+        "data/redirects.yaml:1:9: the redirect from /events would hide the page (the /events/ listing) at that URL; "
+        "remove the redirect, or move the page first"
+    )
 
 
 def test_every_mistake_is_reported_at_once(site):

@@ -52,8 +52,10 @@ def test_entities_and_broken_files_are_refused_without_expanding_anything():
     ]
     broken = b'<svg xmlns="http://www.w3.org/2000/svg">\n<rect>\n</svg>\n'
     [problem] = problems_in(broken, "content/broken.svg")
-    assert str(problem).startswith("content/broken.svg:3:")
-    assert "is not well-formed XML" in problem.message
+    assert str(problem) == (
+        "content/broken.svg:3:7: this SVG is not well-formed XML (Opening and ending tag mismatch: rect line 2 and svg, "
+        "line 3, column 7); open it in a drawing program and save it again"
+    )
     assert problem.message.endswith("open it in a drawing program and save it again")
 
 
