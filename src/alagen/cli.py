@@ -302,23 +302,13 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"alagen: {out} does not exist; run 'alagen build' first, or leave out --no-build", file=sys.stderr)
             return 2
         site = read_site(options)
+        report = check_build(root, out, site, check_external=args.external, a11y=a11y.runner(root) if args.a11y else None)
     except BuildFailed as failed:
         _print_problems(failed, root, args.verbose)
         return 1
     except (SearchFailed, OptionError, OutputError) as err:
         print(f"alagen: {err}", file=sys.stderr)
         return 1 if isinstance(err, SearchFailed) else 2
-    except KeyboardInterrupt:
-        print("alagen: interrupted", file=sys.stderr)
-        return 130
-    except Exception as err:  # a bug in alagen, not a problem of the site
-        print(f"alagen: internal error: {type(err).__name__}: {err}", file=sys.stderr)
-        print("Run with --verbose for the traceback, and report it.", file=sys.stderr)
-        if args.verbose:
-            traceback.print_exc()
-        return 3
-    try:
-        report = check_build(root, out, site, check_external=args.external, a11y=a11y.runner(root) if args.a11y else None)
     except KeyboardInterrupt:
         print("alagen: interrupted", file=sys.stderr)
         return 130
