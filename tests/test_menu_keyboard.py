@@ -1,7 +1,8 @@
 """The mega-menu with the keyboard alone, in a real browser (Debian's Chromium) on the built demo:
 Tab reaches a section, Enter opens it, Tab reaches its links, Escape closes it and gives focus
-back; one section is open at a time; on a phone the menu folds behind one button; without
-JavaScript the sections are still disclosures that Enter opens (issue 5)."""
+back; one section is open at a time; Tab or Shift+Tab out of an open panel closes it (issue 20,
+as in the W3C disclosure navigation example); on a phone the menu folds behind one button;
+without JavaScript the sections are still disclosures that Enter opens (issue 5)."""
 
 from __future__ import annotations
 
@@ -134,6 +135,96 @@ def test_escape_from_a_link_deep_in_the_panel_returns_to_the_summary(demo):
         page.keyboard.press("Escape")
         assert page.evaluate(OPEN) == []
         assert focus(page)["section"] == "Advocacy & Issues" and focus(page)["tag"] == "summary"
+        assert page.problems == []
+
+
+def expanded(page, section: str) -> bool | None:
+    """The expanded state Chromium's accessibility tree gives the summary of `section` (what a
+    screen reader hears as its aria-expanded: a summary takes it from its details' `open`, and
+    ARIA in HTML allows no aria-expanded attribute on it); None if it has none."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        found = cdp.send(
+            "Runtime.evaluate",
+            {
+                "expression": "Array.from(document.querySelectorAll('#main-menu details.mega > summary'))"
+                f".find(s => s.firstChild.textContent.trim() === {json.dumps(section)})"
+            },
+        )
+        assert "objectId" in found["result"], f"no section {section!r}"
+        node = cdp.send("Accessibility.getPartialAXTree", {"objectId": found["result"]["objectId"], "fetchRelatives": False})["nodes"][0]
+        states = {prop["name"]: prop["value"].get("value") for prop in node.get("properties", [])}
+        return states.get("expanded")
+    finally:
+        cdp.detach()
+
+
+def open_with_the_keyboard(page, section: str) -> None:
+    """Tab to `section`'s summary, Enter opens it, Tab reaches its first link."""
+    press_until(page, "Tab", lambda now: is_summary(now) and now["section"] == section)
+    page.keyboard.press("Enter")
+    assert open_sections(page, [section]) == [section]
+    assert expanded(page, section) is True
+    page.keyboard.press("Tab")
+    assert focus(page)["in_panel"] and focus(page)["section"] == section
+
+
+def panel(page, section: str):
+    return page.locator("#main-menu details.mega").filter(has=page.locator("summary", has_text=section)).locator(".mega-panel")
+
+
+@pytest.mark.parametrize("section", ["Membership", "Tools & Resources"], ids=["first", "last"])
+def test_tab_out_of_an_open_panel_closes_it(demo, section):
+    """The last section's panel is the one Tab leaves for the page itself, which it covered."""
+    with serve(demo) as base, browser_page() as page:
+        page.goto(f"{base}/")
+        page.wait_for_load_state("load")
+        open_with_the_keyboard(page, section)
+        assert panel(page, section).is_visible()
+        # Through the panel's links until focus is somewhere else: the next section, or the page.
+        out = press_until(page, "Tab", lambda now: now["section"] != section)
+        assert out["visible"], out
+        if section == "Tools & Resources":
+            assert not out["in_menu"], out
+        assert page.evaluate(OPEN) == []
+        assert not panel(page, section).is_visible()
+        assert expanded(page, section) is False
+        assert page.problems == []
+
+
+def test_shift_tab_out_of_an_open_panel_closes_it(demo):
+    with serve(demo) as base, browser_page() as page:
+        page.goto(f"{base}/")
+        page.wait_for_load_state("load")
+        open_with_the_keyboard(page, "Advocacy & Issues")
+        page.keyboard.press("Shift+Tab")  # back on its own summary: still open
+        back = focus(page)
+        assert back["tag"] == "summary" and back["section"] == "Advocacy & Issues"
+        assert page.evaluate(OPEN) == ["Advocacy & Issues"] and expanded(page, "Advocacy & Issues") is True
+        page.keyboard.press("Shift+Tab")  # out of it, to the section before
+        out = focus(page)
+        assert out["tag"] == "summary" and out["section"] == "Membership", out
+        assert page.evaluate(OPEN) == []
+        assert not panel(page, "Advocacy & Issues").is_visible()
+        assert expanded(page, "Advocacy & Issues") is False
+        assert page.problems == []
+
+
+def test_focus_moving_within_a_panel_or_clicking_its_text_keeps_it_open(demo):
+    """Only focus leaving the section closes it: not Tab between its links, nor a click on the
+    panel where nothing takes focus (no relatedTarget); a click outside still closes it."""
+    with serve(demo) as base, browser_page() as page:
+        page.goto(f"{base}/")
+        page.wait_for_load_state("load")
+        open_with_the_keyboard(page, "Membership")
+        page.keyboard.press("Tab")
+        assert focus(page)["in_panel"] and page.evaluate(OPEN) == ["Membership"]
+        box = panel(page, "Membership").bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 5, box["y"] + box["height"] - 5)  # its padding
+        assert page.evaluate(OPEN) == ["Membership"]
+        page.mouse.click(5, 700)  # the page below
+        assert page.evaluate(OPEN) == []
+        assert expanded(page, "Membership") is False
         assert page.problems == []
 
 
