@@ -24,10 +24,12 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str:
-    """Debian's Chromium; scripts/test installs it. Missing in CI is a failure, not a skip."""
+    """Debian's Chromium; scripts/test installs it. Missing under scripts/test (which sets
+    ALAGEN_TESTS_NEED_BROWSER) or in CI is a failure, not a skip: a browser test that skips
+    there would pass without having run."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        if os.environ.get("CI"):
+        if os.environ.get("CI") or os.environ.get("ALAGEN_TESTS_NEED_BROWSER"):
             pytest.fail("chromium is not installed: scripts/test installs it with apt-get")
         pytest.skip("chromium is not installed (bash scripts/test installs it)")
     return found

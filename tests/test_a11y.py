@@ -84,3 +84,22 @@ def test_without_axe_the_cli_says_what_is_missing(tmp_path):
     result = run_cli("check", "--a11y", cwd=root)
     assert result.returncode == 2
     assert "--a11y cannot run: node_modules/axe-core/axe.min.js is missing (run 'npm ci' in the site's folder)" in result.stderr
+
+
+def test_a_missing_browser_fails_under_scripts_test_and_skips_elsewhere(monkeypatch):
+    """scripts/test installs Chromium and sets ALAGEN_TESTS_NEED_BROWSER: there, and in CI,
+    a browser test that cannot find it fails instead of passing as skipped."""
+    import shutil
+
+    import pytest
+
+    import browser
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("ALAGEN_TESTS_NEED_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="chromium is not installed"):
+        browser.chromium_path()
+    monkeypatch.delenv("ALAGEN_TESTS_NEED_BROWSER")
+    with pytest.raises(pytest.skip.Exception):
+        browser.chromium_path()
