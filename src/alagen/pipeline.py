@@ -59,6 +59,7 @@ class BuildReport:
     warnings: tuple[Problem, ...]
     kept: int = 0  # pages not rendered again: unchanged since the last build
     notes: tuple[str, ...] = ()  # about the build cache, for the command line to show
+    base_path: str = "/"  # the path the site lives under ("/ala/"), as its settings say
 
 
 def build(options: BuildOptions, progress: Progress | None = None, waiting: Callable[[str], None] | None = None) -> BuildReport:
@@ -196,6 +197,7 @@ def _build_locked(options: BuildOptions, progress: Progress, root: Path, out: Pa
         size=size,
         indexed=indexed,
         warnings=problems.warnings,
+        base_path=site.settings.base_path,
     )
     if cache is not None:
         cache.save(outputs, written, indexed, summary, assets, moved=written is not None, known_folders=staged.folders)

@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from alagen import yamlfile
-from alagen.errors import BuildFailed, Problems, SourceError, excerpt
-from alagen.load import YAML_SUFFIXES, DataFile
-from alagen.model.settings import read_settings
+from alagen.errors import BuildFailed, excerpt
 from alagen.pipeline import BuildOptions, BuildReport, build
 from alagen.write import OutputError
 
@@ -74,18 +71,6 @@ class Builder:
             problem = f"alagen: internal error: {type(err).__name__}: {err} (a bug in alagen; please report it)"
             return Result(None, (problem,), (), time.perf_counter() - started, changed, 1)
         self._pending = set()  # the watcher runs from before the first build: it saw every change since
-        self.base_path = self._base_path()
+        self.base_path = report.base_path
         warnings = tuple(excerpt(problem, self.root) for problem in report.warnings)
         return Result(report, (), warnings, time.perf_counter() - started, changed)
-
-    def _base_path(self) -> str:
-        """The path the site lives under ("/" or "/ala/"), from the settings just built."""
-        for suffix in YAML_SUFFIXES:
-            path = self.root / "data" / f"site{suffix}"
-            try:
-                value, positions = yamlfile.parse(path.read_text(encoding="utf-8-sig"), f"data/site{suffix}")
-            except (OSError, UnicodeDecodeError, SourceError):
-                continue
-            settings = read_settings((DataFile(f"data/site{suffix}", "site", value, positions),), Problems())
-            return settings.base_path
-        return self.base_path
