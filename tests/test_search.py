@@ -71,6 +71,33 @@ def test_closed_jobs_menus_and_listings_stay_out_of_the_index(demo):
     assert "Join | Renew" not in strategic["content"]  # the utility bar is not content
 
 
+def test_the_site_index_is_not_indexed_but_pages_and_section_homes_are(demo):
+    urls = {f["url"] for f in _fragments(demo)}
+    assert "/site-index/" not in urls  # only links to other pages: nothing to find there
+    assert "/about/mission/" in urls  # an ordinary page
+    assert "/about/" in urls  # a section's home: prose of its own above its cards
+    html = (demo / "site-index/index.html").read_text(encoding="utf-8")
+    assert "data-pagefind-body" not in html and "data-pagefind-filter" not in html
+
+
+def test_a_page_whose_layout_only_lists_pages_is_not_searchable_wherever_it_is(site):
+    """The rule is the model's, by layout: an editor's page with the site index's layout stays
+    out, at any address, whatever sentence introduces its list."""
+    index = "{% extends \"page.html\" %}\n{% block main %}{{ content }}{% for s in site.sections %}<a href=\"{{ s.url }}\">{{ s.title }}</a>{% endfor %}{% endblock %}\n"
+    root = site({
+        "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+        "content/a.md": "---\ntitle: A\n---\nText.\n",
+        "content/all-pages.md": "---\ntitle: Every page\nlayout: site-index\n---\nEvery page of the site, listed below.\n",
+        "layouts/site-index.html": index,
+        "layouts/base.html": "<!doctype html><html lang=\"en\"><body><main{% if page.searchable %} data-pagefind-body{% endif %}>"
+        "{% block main %}{% endblock %}</main></body></html>\n",
+    })
+    report = build_at(root, search=True)
+    assert report.indexed == 2  # the home page and a.md
+    assert "data-pagefind-body" not in read(root, "all-pages/index.html")
+    assert "data-pagefind-body" in read(root, "a/index.html")
+
+
 def test_every_indexed_page_has_type_year_date_and_a_sort_key(demo):
     fragments = _fragments(demo)
     types = {f["filters"]["type"][0] for f in fragments}

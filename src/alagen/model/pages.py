@@ -16,6 +16,14 @@ from alagen.model import urls
 
 
 NEWS_FOLDER = "news"  # content/news/*.md are news items
+# Layouts whose page is only links to other pages: the site index, and the layouts of the
+# listings the build makes (events, jobs, news, awards, publications, topics). Such a page is
+# never searchable: it matches the words of every title it lists and leads only to another
+# list, whatever sentence introduces its list. A section's home (layout 'list') has prose of
+# its own above its cards of the section's pages, and stays searchable.
+LISTING_LAYOUTS = frozenset(
+    {"site-index", "events", "events-past", "jobs", "news", "awards", "award-year", "publications", "topics", "topic"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +106,16 @@ class Page:
         return self.updated or self.date
 
     @property
+    def is_listing(self) -> bool:
+        """Only links to other pages: a listing the build makes, or a page whose layout is
+        one (the site index)."""
+        return self.kind == "listing" or self.layout in LISTING_LAYOUTS
+
+    @property
     def searchable(self) -> bool:
-        """In the search index: real content, not listings, closed jobs or the 404 page."""
-        return not self.noindex and self.kind not in ("listing", "search") and self.url != "/404.html"
+        """In the search index: real content, not listings (nor the site index), closed jobs
+        or the 404 page."""
+        return not self.noindex and not self.is_listing and self.kind != "search" and self.url != "/404.html"
 
     @property
     def search_type(self) -> str:
