@@ -102,3 +102,15 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Comple
 def site(tmp_path):
     """site({path: text}) -> root of a fresh fixture site."""
     return lambda files=None, **kw: make_site(tmp_path / "site", files or {}, **kw)
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> Path:
+    """The demo site (content/, data/, layouts/ of this repository) built once for the whole
+    test run on 2025-03-01, with its search index, as `alagen build` makes it. Read it; never
+    change it (tests that change a build make their own)."""
+    repo = Path(__file__).resolve().parent.parent
+    folder = tmp_path_factory.mktemp("demo") / "build"
+    result = run_cli("build", "--now", "2025-03-01", "--out", str(folder), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    return folder

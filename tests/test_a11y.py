@@ -27,11 +27,9 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(demo_build):
     """The demo, built with its search index (the search page loads Pagefind's UI)."""
-    out = tmp_path_factory.mktemp("a11y") / "build"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(out), cwd=REPO)
-    assert result.returncode == 0, result.stderr
+    out = demo_build
     site = read_site(BuildOptions(root=REPO, now=dt.date(2025, 3, 1)))
     return out, a11y.representative_pages(site)
 

@@ -16,7 +16,6 @@ import html5lib
 import pytest
 import yaml
 
-from conftest import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2025, 3, 1)
@@ -26,12 +25,9 @@ TODAY = dt.date(2025, 3, 1)
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    """The demo, built once for this module on 2025-03-01."""
-    folder = tmp_path_factory.mktemp("demo") / "out"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(folder), cwd=REPO)
-    assert result.returncode == 0, result.stderr
-    return folder
+def out(demo_build) -> Path:
+    """The demo, built once for the test run on 2025-03-01 (conftest.demo_build)."""
+    return demo_build
 
 
 @pytest.fixture(scope="module")

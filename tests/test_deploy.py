@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from browser import Quiet, browser_page
-from conftest import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 NETLIFY = tomllib.loads((REPO / "netlify.toml").read_text(encoding="utf-8"))
@@ -24,12 +23,9 @@ HASHED = re.compile(r"(\.[0-9a-f]{10}\.[a-z0-9]+$)|(^[a-z]+_[0-9a-f]{7,}\.pf_[a-
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
+def demo(demo_build) -> Path:
     """The demo site with its search index, built as Netlify builds it."""
-    out = tmp_path_factory.mktemp("deploy") / "build"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(out), cwd=REPO)
-    assert result.returncode == 0, result.stderr
-    return out
+    return demo_build
 
 
 def headers_for(path: str, rules: list[dict] | None = None) -> dict[str, list[str]]:

@@ -8,14 +8,11 @@ runs, also when it arrives well after the first paint, as on a slow phone networ
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from browser import browser_page, serve
-from conftest import run_cli
 
-REPO = Path(__file__).resolve().parent.parent
 PHONE = {"width": 390, "height": 844}
 PAGES = {"home": "/", "event": "/events/acrl-2025/", "division": "/core/"}
 LIMIT = 0.1  # Lighthouse and Core Web Vitals: "good" is below 0.1
@@ -45,10 +42,8 @@ SHIFTS = """(settle) => new Promise(done => {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("shift") / "build"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(out), "--no-search", cwd=REPO)
-    assert result.returncode == 0, result.stderr
+def site(demo_build):
+    out = demo_build
     assert (out / PAGES["event"].strip("/") / "index.html").is_file()
     with serve(out) as base:
         yield base

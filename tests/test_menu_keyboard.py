@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from browser import browser_page, serve
-from conftest import run_cli
 
-REPO = Path(__file__).resolve().parent.parent
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.browser
@@ -39,11 +37,8 @@ OPEN = "() => Array.from(document.querySelectorAll('#main-menu details.mega[open
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "build"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(out), "--no-search", cwd=REPO)
-    assert result.returncode == 0, result.stderr
-    return out
+def demo(demo_build) -> Path:
+    return demo_build
 
 
 def open_sections(page, expected: list[str]) -> list[str]:

@@ -14,7 +14,7 @@ import html5lib
 import pytest
 
 from alagen.model.pages import Pager
-from conftest import at, build_at, problems_of, read, run_cli
+from conftest import at, build_at, problems_of, read
 
 REPO = Path(__file__).resolve().parent.parent
 LAYOUTS = REPO / "layouts"
@@ -86,11 +86,8 @@ def json_ld(document) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "out"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(folder), cwd=REPO)
-    assert result.returncode == 0, result.stderr
-    return folder
+def demo(demo_build) -> Path:
+    return demo_build
 
 
 def demo_doc(demo: Path, url: str):

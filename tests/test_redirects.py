@@ -10,7 +10,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from conftest import at, build_at, problems_of, read, run_cli
+from conftest import at, build_at, problems_of, read
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -396,11 +396,8 @@ def test_every_mistake_is_reported_at_once(site):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "out"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(folder), cwd=REPO)
-    assert result.returncode == 0, result.stderr
-    return folder
+def demo(demo_build) -> Path:
+    return demo_build
 
 
 def test_every_demo_redirect_leads_to_a_file_that_was_built(demo):

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from browser import browser_page, serve
-from conftest import run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +32,8 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("screens") / "build"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(out), cwd=REPO)
-    assert result.returncode == 0, result.stderr
-    return out
+def demo(demo_build) -> Path:
+    return demo_build
 
 
 @pytest.fixture(scope="module")

@@ -11,20 +11,15 @@ from pathlib import Path
 import pytest
 
 from browser import browser_page, serve
-from conftest import run_cli
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
 LIVE = "#search-results-status"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("search-a11y") / "build"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(out), cwd=REPO)
-    assert result.returncode == 0, result.stderr
-    return out
+def demo(demo_build) -> Path:
+    return demo_build
 
 
 @pytest.fixture(scope="module")
