@@ -50,7 +50,7 @@ from alagen.load import DataFile, Document, StaticFile, read_data
 from alagen.model.pages import Page, read_page
 from alagen.model.records import data_file_is_record, read_records
 from alagen.clock import make_clock
-from alagen.model.site import days_seen, with_texts
+from alagen.model.site import days_seen, share_image_source, with_texts
 from alagen.output import Output
 from alagen.pickling import dump as _dump
 from alagen.yamlfile import Positions
@@ -65,11 +65,13 @@ _LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "icalenda
 _KNOWN_SITE_FIELDS = {
     "settings", "clock", "pages", "hidden", "data", "menus", "statics", "by_source", "by_url",
     "children_by_url", "records", "current", "news_items", "divisions", "topics", "redirects",
+    "title_contexts",  # made from the pages' values and the divisions, both in "all"
+    "feed_entries",  # made from the news pages' values and the jobs, both in "all"
 }
 # Facets made from the site's values alone, not from the pages' texts (see _compute_facet).
 _FACETS_WITHOUT_TEXTS = {
     "pages", "news", "titles", "menus", "data", "records", "current", "units", "divisions", "topics",
-    "redirects", "today", "year", "moment",
+    "redirects", "today", "year", "moment", "shares",
 }
 
 # The last state this process wrote or read, by file: `alagen serve` builds again and again
@@ -822,8 +824,20 @@ class Cache:
 
     def _facet_of_page(self, name: str, page: Page) -> bytes:
         """A facet of one page: the values (not the text) of its children, or ancestors, or
-        the division whose microsite it is on (its name, menu and footer)."""
+        the division whose microsite it is on (its name, menu and footer), or what tells its
+        title apart from other pages' (Site.title_context), or the feeds it links, or its
+        division's share image."""
         site = self._site
+        if name == "title:page":  # what tells its title apart from another page's
+            return _fingerprint(site.title_context(page))
+        if name == "feeds:page":  # the feeds it links
+            return _fingerprint(tuple((feed.url, feed.title) for feed in site.feeds_for(page)))
+        if name == "share:page":  # the share images shown when it has no image of its own: by their bytes
+            division = site.division_of(page)
+            shown = [(site.settings.share_image, site.settings.share_image_alt)]
+            if division is not None:
+                shown.append((division.share_image, division.share_image_alt))
+            return _digest(*(self._share_file(path) + (alt or "").encode() for path, alt in shown))
         if name == "microsite:page":
             division = site.microsite(page)
             if division is None:
@@ -834,6 +848,18 @@ class Cache:
             return self._facets[key]
         neighbours = site.children(page) if name == "children:page" else site.ancestors(page)
         return _digest(*(self._page_digests(p)[0] for p in neighbours))
+
+    def _share_file(self, path: str | None) -> bytes:
+        """A share image (data/site.yaml, data/divisions.yaml) by its path and the digest of
+        its bytes, read once a build: a page shows its resized copy when it has no image of
+        its own, and the copy's name changes with the bytes."""
+        if not path:
+            return b""
+        key = f"share-file:{path}"
+        if key not in self._facets:
+            source = share_image_source(path)
+            self._facets[key] = _digest(source.encode(), _file_digest(self.root / source) or b"(missing)")
+        return self._facets[key]
 
     def _reach_of(self, env: jinja2.Environment, layout: str) -> tuple[bytes, frozenset]:
         if layout not in self._reach:
@@ -918,6 +944,10 @@ class Cache:
             return _fingerprint(sorted(site.unit_names.items()))
         if name in ("divisions", "topics", "redirects"):  # with the divisions' menus and footers
             return _fingerprint(getattr(site, name))
+        if name == "shares":  # every share image, by its bytes, and the divisions it is of
+            shown = [(site.settings.share_image, site.settings.share_image_alt)]
+            shown += [(d.share_image, d.share_image_alt) for d in site.divisions]
+            return _digest(self._facet("divisions"), *(self._share_file(path) + (alt or "").encode() for path, alt in shown))
         if name == "today":
             return site.clock.today.isoformat().encode()
         if name == "year":

@@ -55,6 +55,13 @@ SITE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "topic": ("topics",),
     "redirects": ("redirects",),
     "breadcrumbs": ("pages",),  # breadcrumbs(page): its ancestors only, see OF_THE_PAGE
+    # title_context(page): the titles, sections, divisions and dates of the pages sharing its
+    # title; of the page being rendered, only its own answer (see OF_THE_PAGE).
+    "title_context": ("pages", "divisions"),
+    "title_contexts": ("pages", "divisions"),
+    "division_of": ("divisions",),
+    "feeds": ("news", "records:jobs", "units"),  # which feeds are written, and their titles
+    "feeds_for": ("news", "records:jobs", "units", "divisions"),
 }
 
 # Filters and globals of templates.py, and what they read beyond their arguments. Links
@@ -79,6 +86,10 @@ OWN_GLOBALS: dict[str, tuple[str, ...]] = {
     "url": (),
     "jsonld": ("titles",),  # breadcrumbs: the titles and URLs of its page's ancestors
     "picture": (),  # the photos a page shows are recorded while rendering (render/images.py)
+    # share_image(page): the page's own image (recorded while rendering, as picture's), else
+    # its division's or the site's share image, known by their bytes: "shares" has them all
+    # and the divisions; for the page being rendered, "share:page" only those it may show.
+    "share_image": ("shares",),
     "fail": (),  # stops the build at the page's own value
 }
 
@@ -91,6 +102,8 @@ OF_THE_PAGE = {
     "ancestors": "ancestors:page",
     "breadcrumbs": "ancestors:page",
     "microsite": "microsite:page",
+    "title_context": "title:page",
+    "feeds_for": "feeds:page",  # the feeds the page links, their addresses and titles
 }
 
 
@@ -259,6 +272,8 @@ def _facets(tree: nodes.Node, env: jinja2.Environment, own_page: bool) -> set[st
                     found.update(_site_use(parent, grandparent, node))
             elif node.name == "jsonld" and own_page and _called_with_page(parent, node):
                 found.add("ancestors:page")
+            elif node.name == "share_image" and own_page and _called_with_page(parent, node):
+                found.add("share:page")
             elif node.name == "now":
                 year = isinstance(parent, nodes.Getattr) and parent.node is node and parent.attr == "year"
                 found.add("year" if year else "moment")

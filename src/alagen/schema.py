@@ -94,6 +94,8 @@ SITE_FIELDS: tuple[Field, ...] = (
     Field("job_listing_days", "int", doc="How long a job stays open when it gives no 'closes' (default 60)."),
     Field("warn_expiring_days", "int", doc="How many days before a page expires a link to it is a warning (default 30)."),
     Field("markdown", "mapping", doc="Markdown settings: raw_html and typographer (curly quotes, dashes, ellipses), both default true."),
+    Field("share_image", "text", doc="The picture link previews show for a page without its own image: a JPEG, PNG or WebP under content/, at least 1200x630."),
+    Field("share_image_alt", "text", doc="What the share image shows, for people who cannot see it."),
     Field("extra", "mapping", doc="Free-form values for custom templates."),
 )
 
@@ -109,6 +111,8 @@ DIVISION_FIELDS: tuple[Field, ...] = (
     Field("short_name", "text", doc="A short name for menus and labels, e.g. Core."),
     Field("summary", "text", doc="One sentence about the division."),
     Field("folder", "text", doc="The folder of its microsite under content/, e.g. core."),
+    Field("share_image", "text", doc="The picture link previews show for the division's pages without their own image (else the site's)."),
+    Field("share_image_alt", "text", doc="What the division's share image shows."),
     Field("menu", "any", doc="The microsite's menu: items like data/menus.yaml's."),
     Field("footer", "any", doc="The microsite's footer links: items like data/menus.yaml's."),
 )

@@ -28,6 +28,9 @@ class Division:
     menu: tuple[MenuItem, ...]
     footer: tuple[MenuItem, ...]
     location: Location
+    share_image: str | None = None  # link previews' picture for its pages without their own: a path from content/
+    share_image_alt: str = ""
+    share_image_at: Location | None = None  # where share_image was written
 
     @property
     def home_url(self) -> str | None:
@@ -49,6 +52,10 @@ def read_divisions(data: tuple[DataFile, ...], problems: Problems) -> tuple[Divi
             problems.error(pos.value("id"), f"division '{division_id}' is listed twice (first at line {first.line}); remove one")
             continue
         folder = values.get("folder", "").strip("/") or None
+        share_image = values.get("share_image") or None
+        share_image_alt = values.get("share_image_alt", "").strip()
+        if share_image and not share_image_alt:
+            problems.error(pos.value("share_image"), "the share image needs 'share_image_alt:' saying what it shows", span=len(share_image))
         found[division_id] = Division(
             id=division_id,
             name=values["name"],
@@ -58,6 +65,9 @@ def read_divisions(data: tuple[DataFile, ...], problems: Problems) -> tuple[Divi
             menu=(),
             footer=(),
             location=pos.value("id"),
+            share_image=share_image,
+            share_image_alt=share_image_alt,
+            share_image_at=pos.value("share_image") if share_image else None,
         )
     return tuple(found.values())
 

@@ -34,6 +34,9 @@ class Settings:
     warn_expiring_days: int = 30  # a link to a page expiring this soon is a warning
     raw_html: bool = True
     typographer: bool = True
+    share_image: str | None = None  # link previews' picture for pages without their own: a path from content/
+    share_image_alt: str = ""
+    share_image_at: Location | None = field(default=None, compare=False)  # where share_image was written
     extra: Mapping[str, Any] = field(default_factory=schema.empty)
     source: str = "data/site.yaml"
 
@@ -103,6 +106,11 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
     if not isinstance(typographer, bool):
         problems.error(pos.value("markdown", "typographer"), "markdown.typographer must be true or false")
         typographer = True
+
+    share_image = fields.get("share_image") or None
+    share_image_alt = fields.get("share_image_alt", "").strip()
+    if share_image and not share_image_alt:
+        problems.error(pos.value("share_image"), "the share image needs 'share_image_alt:' saying what it shows", span=len(share_image))
     return Settings(
         title=fields.get("title", "Untitled"),
         base_url=base_url,
@@ -117,6 +125,9 @@ def read_settings(data: tuple[DataFile, ...], problems: Problems) -> Settings:
         warn_expiring_days=warn_days,
         raw_html=raw_html,
         typographer=typographer,
+        share_image=share_image,
+        share_image_alt=share_image_alt,
+        share_image_at=pos.value("share_image") if share_image else None,
         extra=fields.get("extra", MappingProxyType({})),
         source=file.source,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import posixpath
+from collections import Counter
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
@@ -27,6 +29,21 @@ from alagen.schema import freeze
 
 
 NOT_FOUND_URL = "/404.html"
+# What link previews can show: a photo alagen resizes (not a drawing, nor an animation).
+SHARE_IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+JOBS_FEED = "/jobs/feed.xml"
+NEWS_FEED = "/news/feed.xml"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """An Atom feed the build writes (render/feeds.py writes exactly these)."""
+
+    url: str  # /news/feed-core.xml
+    title: str  # "American Library Association: Core news"
+    home: str  # the listing it follows: /news/ or /jobs/
+    unit: str | None = None  # a division's news only
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +64,10 @@ class Site:
     divisions: tuple[Division, ...]  # from data/divisions.yaml
     topics: tuple[Topic, ...]  # from data/topics.yaml, by name
     redirects: tuple[Redirect, ...]  # aliases and data/redirects.yaml, chains followed
+    # URL -> what tells the page's title apart from another page's same title (its section or
+    # division, then its date, then its parent); only pages whose title another page has.
+    title_contexts: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    feed_entries: tuple[tuple, ...] = ()  # the feeds (see feeds()), as (url, title, home, unit)
 
     @property
     def unit_names(self) -> Mapping[str, str]:
@@ -152,6 +173,46 @@ class Site:
         """Home, the sections down to the page, and the page: none on the home page."""
         return () if page.url == "/" else self.ancestors(page) + (page,)
 
+    def title_context(self, page: Page) -> tuple[str, ...]:
+        """What to show after the page's title so that no two pages have the same <title>:
+        ('Topics',) for /topics/privacy/ beside /advocacy/privacy/ ('Advocacy',); empty when
+        no other page has its title. Worked out once for the whole site (build_site)."""
+        return self.title_contexts.get(page.url, ())
+
+    def division_of(self, page: Page) -> Division | None:
+        """The division a page is of: the one whose microsite holds it, else its `unit:`."""
+        return self.microsite(page) or self.division(page.unit)
+
+    def feeds(self) -> tuple[Feed, ...]:
+        """Every Atom feed the build writes: jobs (when the site has jobs), the news (when it
+        has news that is indexed) and each division's news (for each unit with some). Worked
+        out once (build_site): every page's head asks, through feeds_for."""
+        return tuple(Feed(*entry) for entry in self.feed_entries)
+
+    def _feeds_now(self) -> tuple[tuple, ...]:
+        title = self.settings.title
+        found = [(JOBS_FEED, f"{title}: Jobs", "/jobs/", None)] if self.jobs else []
+        news = [p for p in self.news_items if not p.noindex]
+        if news:
+            found.append((NEWS_FEED, f"{title}: News", "/news/", None))
+        for unit in sorted({p.unit for p in news if p.unit}):
+            found.append((f"/news/feed-{unit}.xml", f"{title}: {self.unit_name(unit)} news", "/news/", unit))
+        return tuple(found)
+
+    def feeds_for(self, page: Page) -> tuple[Feed, ...]:
+        """The feeds a page offers to feed readers (<link rel="alternate">), its own first: the
+        jobs feed on /jobs/ and the job pages, its division's news on a division's pages (when
+        that division has news), then the site's news, on every page."""
+        own: list[str] = []
+        if page.url.startswith("/jobs/"):
+            own.append(JOBS_FEED)
+        division = self.division_of(page)
+        if division is not None:
+            own.append(f"/news/feed-{division.id}.xml")
+        own.append(NEWS_FEED)
+        written = {feed.url: feed for feed in self.feeds()}
+        return tuple(written[url] for url in own if url in written)
+
 
 def build_site(
     sources: Sources,
@@ -220,9 +281,10 @@ def build_site(
         if static.source.lower().endswith(".svg"):
             problems.extend(svg_problems(static.path, static.source))
     divisions = with_menus(divisions, sources.data, find_page, document_sources, problems)
+    _check_share_images(settings, divisions, sources.statics, problems)
     problems.check()
     data = {d.name: freeze(d.value) for d in sources.data if not data_file_is_record(d.name)}
-    return Site(
+    site = Site(
         settings=settings,
         clock=clock,
         pages=tuple(published),
@@ -239,7 +301,9 @@ def build_site(
         divisions=divisions,
         topics=topics,
         redirects=redirects,
+        title_contexts=title_contexts(published, by_url, divisions),
     )
+    return dataclasses.replace(site, feed_entries=site._feeds_now())
 
 
 def days_seen(site: Site, clock: Clock) -> tuple:
@@ -292,6 +356,78 @@ def with_texts(site: Site, texts: Mapping[str, tuple[str, str]], others: Iterabl
         elif isinstance(value, MappingProxyType) and any(new(v) is not v for v in value.values()):
             changes[field.name] = MappingProxyType({k: new(v) for k, v in value.items()})
     return dataclasses.replace(site, **changes), swapped
+
+
+def title_contexts(pages: Iterable[Page], by_url: Mapping[str, Page], divisions: tuple[Division, ...]) -> Mapping[str, tuple[str, ...]]:
+    """For each page whose title (letter case aside) another page has too, the words that tell
+    them apart (see Site.title_context): its division's short name on a microsite, else the
+    title of its section (the top folder's page); where that is the same for two pages, also
+    its date; where that is too, also its parent's title. One pass over the pages and one
+    over each group of pages sharing a title, so it scales to any number of pages."""
+    groups: dict[str, list[Page]] = {}
+    for page in pages:
+        if page.url != "/":  # the home page's <title> is the site's name alone
+            groups.setdefault(page.title.casefold(), []).append(page)
+    found: dict[str, tuple[str, ...]] = {}
+    for same in groups.values():
+        if len(same) < 2:
+            continue
+        words: dict[str, tuple[str, ...]] = {p.url: () for p in same}
+        for more in (_place, _day, _parent_title):
+            told = Counter(tuple(w.casefold() for w in words[p.url]) for p in same)
+            if all(n == 1 for n in told.values()):
+                break
+            for page in same:
+                if told[tuple(w.casefold() for w in words[page.url])] > 1:
+                    word = more(page, by_url, divisions)
+                    if word and word.casefold() not in {page.title.casefold(), *(w.casefold() for w in words[page.url])}:
+                        words[page.url] += (word,)
+        found.update((url, told_apart) for url, told_apart in words.items() if told_apart)
+    return MappingProxyType(found)
+
+
+def _place(page: Page, by_url: Mapping[str, Page], divisions: tuple[Division, ...]) -> str | None:
+    """The division whose microsite holds the page (its short name), else its section's title."""
+    for division in divisions:
+        if division.folder and page.source.startswith(f"content/{division.folder}/"):
+            return division.short_name
+    top = page.url.strip("/").split("/", 1)[0]
+    section = by_url.get(f"/{top}/") if top else None
+    return section.title if section is not None and section is not page else None
+
+
+def _day(page: Page, by_url, divisions) -> str | None:
+    day = page.date
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}" if day else None
+
+
+def _parent_title(page: Page, by_url: Mapping[str, Page], divisions) -> str | None:
+    url = page.url.rstrip("/")
+    while url:
+        url = url.rsplit("/", 1)[0]
+        parent = by_url.get(url + "/")
+        if parent is not None:
+            return parent.title if parent.url != "/" else None
+    return None
+
+
+def share_image_source(path: str) -> str:
+    """The file under content/ a share image's path names ('images/x.png' or '/images/x.png')."""
+    return posixpath.normpath("content/" + path.lstrip("/"))
+
+
+def _check_share_images(settings: Settings, divisions: tuple[Division, ...], statics: tuple[StaticFile, ...], problems: Problems) -> None:
+    """The site's and the divisions' `share_image:` each name a photo under content/."""
+    files = {s.source for s in statics}
+    named = [(settings.share_image, settings.share_image_at)] + [(d.share_image, d.share_image_at) for d in divisions]
+    for path, where in named:
+        if not path or where is None:
+            continue
+        source = share_image_source(path)
+        if source not in files:
+            problems.error(where, f"the share image {source} does not exist; put the picture under content/ and give its path from there", span=len(path))
+        elif not source.lower().endswith(SHARE_IMAGE_TYPES):
+            problems.error(where, f"{source} cannot be a share image: link previews need a JPEG, PNG or WebP photo (1200x630 or larger)", span=len(path))
 
 
 def _units_used(pages: list[Page], records: Records, defaults: Mapping[str, tuple[dict, dict]]):

@@ -56,6 +56,7 @@ def render_site(
     whole = True  # every part was made (so the redirects to made files can be checked)
     images = Images(site, photo_cache or root / ".alagen-cache")
     attempt(lambda: images.check_pages(site.pages, problems))
+    attempt(lambda: images.check_shared(site, problems))
     markdown = Markdown(raw_html=site.settings.raw_html, image=images.for_markdown, typographer=site.settings.typographer)
     asset_urls, asset_outputs = assets.hash_assets(asset_files, problems)
     resolve = html.make_resolver(site)
@@ -74,6 +75,7 @@ def render_site(
     env = make_environment(root / "layouts", site, asset_urls, render_markdown, resolve)
     env.globals["jsonld"] = lambda page: jsonld.script(site, page)
     env.globals["picture"] = images.tag
+    env.globals["share_image"] = images.shared
     todo = cache.plan(site, env, asset_urls) if cache is not None else site.pages
     if cache is not None:
         images.adopt(cache.kept_photos())  # the resized photos of pages that are not rendered again

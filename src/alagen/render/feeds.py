@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from alagen.model.pages import Page
 from alagen.model.records import Job
-from alagen.model.site import Site
+from alagen.model.site import JOBS_FEED, Site
 from alagen.output import Output
 from alagen.render.sitemap import absolute
 
@@ -26,23 +26,22 @@ ATOM = "application/atom+xml"
 
 
 def feeds(site: Site) -> tuple[Output, ...]:
-    """The jobs feed (when the site has jobs) and the news feeds (when it has news)."""
+    """The jobs feed (when the site has jobs) and the news feeds (when it has news): the
+    feeds site.feeds() names, which the layouts link (site.feeds_for(page))."""
     outputs = []
-    if site.jobs:
-        outputs.append(jobs_feed(site))
     news = _news(site)
-    if news:
-        outputs.append(_feed(site, "/news/feed.xml", "/news/", f"{site.settings.title}: News", news[:NEWS_IN_FEED]))
-    for unit in sorted({p.unit for p in news if p.unit}):
-        mine = tuple(p for p in news if p.unit == unit)[:NEWS_IN_FEED]
-        title = f"{site.settings.title}: {site.unit_name(unit)} news"
-        outputs.append(_feed(site, f"/news/feed-{unit}.xml", "/news/", title, mine))
+    for feed in site.feeds():
+        if feed.url == JOBS_FEED:
+            outputs.append(jobs_feed(site))
+        else:
+            mine = news if feed.unit is None else tuple(p for p in news if p.unit == feed.unit)
+            outputs.append(_feed(site, feed.url, feed.home, feed.title, mine[:NEWS_IN_FEED]))
     return tuple(outputs)
 
 
 def jobs_feed(site: Site) -> Output:
     """Open jobs at the build date, newest first; closed ones have left every listing."""
-    return _feed(site, "/jobs/feed.xml", "/jobs/", f"{site.settings.title}: Jobs", site.open_jobs())
+    return _feed(site, JOBS_FEED, "/jobs/", f"{site.settings.title}: Jobs", site.open_jobs())
 
 
 def _news(site: Site) -> tuple[Page, ...]:

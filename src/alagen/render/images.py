@@ -60,10 +60,26 @@ class Picture:
         return attrs
 
 
+@dataclass(frozen=True, slots=True)
+class SharedImage:
+    """The picture link previews show for a page (Open Graph, Twitter cards): the largest
+    resized copy, by its full address, with that copy's own size."""
+
+    url: str  # https://…/assets/img/x-1200w.abcdef1234.png
+    width: int
+    height: int
+    alt: str
+    type: str  # image/jpeg, image/png, image/webp
+
+
+_MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
 class Images:
     """The photos of one build: found, measured and resized once each, however often used."""
 
     def __init__(self, site, cache: Path):
+        self._site = site
         self._base = site.settings.base_path
         self._files = {s.source: s.path for s in site.statics}
         self._cache = cache / "images"
@@ -95,14 +111,15 @@ class Images:
                 except ValueError:  # reported where the page was rendered
                     pass
 
-    def source(self, target: str, link_from: str) -> str:
-        """The file under content/ that `target` names; ValueError saying what is wrong."""
+    def source(self, target: str, link_from: str, record: bool = True) -> str:
+        """The file under content/ that `target` names; ValueError saying what is wrong.
+        `record`: the page being rendered depends on that file (see start())."""
         path = target.split("#", 1)[0].split("?", 1)[0]
         if path.startswith("/"):
             found = posixpath.normpath("content" + path)
         else:
             found = posixpath.normpath(posixpath.join(posixpath.dirname(link_from), path))
-        if self._used is not None:
+        if self._used is not None and record:
             self._used.append(found)
         if found not in self._files:
             raise ValueError(f"the image {found} does not exist; check the path, or put the file next to the page")
@@ -135,6 +152,52 @@ class Images:
         if css_class:
             attrs["class"] = css_class
         return Markup("<img " + " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items()) + ">")
+
+    def shared(self, page) -> SharedImage | None:
+        """For layouts: `share_image(page)`, the picture of the page's link previews: its own
+        `image:` (a record's too), else its division's `share_image:` (data/divisions.yaml),
+        else the site's (data/site.yaml); only a photo that is resized (JPEG, PNG, WebP) and
+        has its alt text. None when there is none. The page is recorded as showing its own
+        image only: the build cache knows the share images by their bytes (cache.py's
+        "share:page"), as they are on almost every page."""
+        site = self._site
+        division = site.division_of(page)
+        choices = [(page.image, _links_from(page), page.image_alt, True)]
+        if division is not None:
+            choices.append((division.share_image, "content/", division.share_image_alt, False))
+        choices.append((site.settings.share_image, "content/", site.settings.share_image_alt, False))
+        for target, link_from, alt, own in choices:
+            if not target or not alt:
+                continue
+            try:
+                source = self.source(target, link_from, record=own)
+                if self._files[source].suffix.lower() not in RESIZED:
+                    continue  # a drawing or an animation: previews want a photo
+                picture = self.picture(source)
+            except ValueError:  # reported where it is named
+                continue
+            if not (picture.width and picture.height):
+                continue
+            fmt = RESIZED[self._files[source].suffix.lower()]
+            url = site.settings.base_url.rstrip("/") + picture.src.removeprefix(self._base.rstrip("/"))
+            return SharedImage(url, picture.width, picture.height, alt, _MEDIA_TYPES[fmt])
+        return None
+
+    def check_shared(self, site, problems: Problems) -> None:
+        """The site's and the divisions' `share_image:` can be read (that each exists and is a
+        photo the model checked, at its line)."""
+        named = [(site.settings.share_image, site.settings.share_image_at)]
+        named += [(d.share_image, d.share_image_at) for d in site.divisions]
+        for target, where in named:
+            if not target or where is None:
+                continue
+            try:
+                source = self.source(target, "content/")
+                if self._files[source].suffix.lower() in RESIZED:
+                    self.picture(source)
+            except ValueError as err:
+                if "does not exist" not in str(err):  # that one the model reported
+                    problems.error(where, str(err), span=len(target))
 
     def check_pages(self, pages, problems: Problems) -> None:
         """Every page's and record's `image:` exists, can be read, and has its alt text.
