@@ -23,7 +23,7 @@ from PIL import Image
 
 from alagen.model.site import title_contexts
 from alagen.pipeline import BuildOptions, read_site
-from conftest import DIVISIONS_YAML, SITE_YAML, at, build_at, make_site, problems_of, read, run_cli, write_files
+from conftest import DIVISIONS_YAML, SITE_YAML, at, build_at, make_site, problems_of, read, write_files
 from test_theme import photo
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,13 +67,11 @@ def title(doc) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(demo_build):
     """(the output folder, the site model, {output path: parsed page}) for every page the
     theme draws. The other HTML files are the redirects' fallback pages (render/redirects.py,
     plain pages without the theme, for hosts without redirect rules)."""
-    out = tmp_path_factory.mktemp("sharing") / "build"
-    result = run_cli("build", "--now", "2025-03-01", "--out", str(out), "--no-search", cwd=REPO)
-    assert result.returncode == 0, result.stderr
+    out = demo_build
     site = read_site(BuildOptions(root=REPO, now=dt.date(2025, 3, 1)))
     pages = {page.output: parse((out / page.output).read_bytes()) for page in site.pages}
     redirects = {r.source.strip("/") + "/index.html" for r in site.redirects}
