@@ -32,13 +32,8 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def demo(demo_build) -> Path:
-    return demo_build
-
-
-@pytest.fixture(scope="module")
-def site(demo):
-    with serve(demo) as base:
+def site(demo_build):
+    with serve(demo_build) as base:
         yield base
 
 
@@ -167,8 +162,8 @@ def test_a_sorted_search_keeps_its_filters_and_a_link_keeps_the_order(site, tab)
     assert tab.problems == []
 
 
-def test_without_javascript_there_is_no_sort_choice(demo):
-    html = (demo / "search/index.html").read_text(encoding="utf-8")
+def test_without_javascript_there_is_no_sort_choice(demo_build):
+    html = (demo_build / "search/index.html").read_text(encoding="utf-8")
     assert re.search(r'<fieldset class="search-sort" id="search-sort" hidden>', html)
 
 

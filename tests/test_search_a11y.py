@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 
@@ -18,13 +17,8 @@ LIVE = "#search-results-status"
 
 
 @pytest.fixture(scope="module")
-def demo(demo_build) -> Path:
-    return demo_build
-
-
-@pytest.fixture(scope="module")
-def site(demo):
-    with serve(demo) as base:
+def site(demo_build):
+    with serve(demo_build) as base:
         yield base
 
 
@@ -70,8 +64,8 @@ def focused(page) -> dict:
     )
 
 
-def test_the_live_region_is_polite_and_hidden_but_not_from_screen_readers(demo):
-    html = (demo / "search/index.html").read_text(encoding="utf-8")
+def test_the_live_region_is_polite_and_hidden_but_not_from_screen_readers(demo_build):
+    html = (demo_build / "search/index.html").read_text(encoding="utf-8")
     tag = re.search(r'<p [^>]*id="search-results-status"[^>]*>', html).group(0)
     assert 'role="status"' in tag and 'aria-live="polite"' in tag and 'class="visually-hidden"' in tag
     assert "aria-hidden" not in tag
