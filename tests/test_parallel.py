@@ -156,3 +156,27 @@ def test_the_command_ends_its_workers_and_exits(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert (site / "build/posts/p699/index.html").is_file()
+
+
+def test_forked_workers_keep_the_default_sigterm_while_the_command_catches_it():
+    """The pool ends its workers with SIGTERM: a worker must die of it at once (the kernel's
+    default), whatever the command's own handler does. A Python handler in a worker runs
+    only when that worker's interpreter gets to it, and one that did not kept a 10,000-page
+    build waiting forever."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, signal\n"
+        "from alagen import cli, parallel\n"
+        "cli.handle_sigterm()\n"
+        "os.environ['ALAGEN_JOBS'] = '2'\n"
+        "parallel.MIN_ITEMS, parallel.CHUNK = 2, 1\n"
+        "seen = parallel.run_all(lambda n: (os.getpid(), signal.getsignal(signal.SIGTERM) == signal.SIG_DFL), list(range(8)))\n"
+        "workers = {pid for pid, _ in seen if pid != os.getpid()}\n"
+        "print(len(workers) >= 1, all(default for pid, default in seen if pid != os.getpid()),\n"
+        "      signal.getsignal(signal.SIGTERM) is cli._terminated)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "True"]

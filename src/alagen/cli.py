@@ -47,17 +47,25 @@ def build_date(value: str | None):
         raise UsageError(str(err)) from None
 
 
-_MAIN = os.getpid()
-
-
 def _terminated(signum, frame) -> None:
-    if os.getpid() != _MAIN:
-        # A forked worker: multiprocessing ends its workers with SIGTERM, which must kill
-        # them as it does by default (raising here left a worker holding a queue's lock).
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-        return
     raise KeyboardInterrupt
+
+
+def _default_sigterm() -> None:
+    # In a forked worker (render's, calendars', the look-ahead): multiprocessing ends its
+    # workers with SIGTERM, which must kill them at once, as the kernel does by default. A
+    # Python handler runs only when the worker's interpreter gets to it, and a worker that
+    # never did kept a build waiting for it forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def handle_sigterm() -> None:
+    """A CI job cancelled, a container stopped: SIGTERM ends a build as Ctrl-C does, so
+    Pagefind is stopped with it and the staged folder removed (the default would leave both
+    behind); in forked workers it stays the default."""
+    signal.signal(signal.SIGTERM, _terminated)
+    if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+        os.register_at_fork(after_in_child=_default_sigterm)
 
 
 def run() -> None:
@@ -67,9 +75,7 @@ def run() -> None:
         # Under LC_ALL=C, Python would read 'café.md' as undecodable bytes that no page can
         # be written with: start again in Python's UTF-8 mode, whatever the locale.
         os.execv(sys.executable, [sys.executable, "-X", "utf8", *sys.orig_argv[1:]])
-    # A CI job cancelled, a container stopped: SIGTERM ends a build as Ctrl-C does, so Pagefind
-    # is stopped with it and the staged folder removed (the default would leave both behind).
-    signal.signal(signal.SIGTERM, _terminated)
+    handle_sigterm()
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
