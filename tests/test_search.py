@@ -162,3 +162,27 @@ def test_without_javascript_the_search_page_points_to_the_site_index(demo):
     html = (demo / "search/index.html").read_text()
     noscript = html[html.index("<noscript>") : html.index("</noscript>")]
     assert "needs JavaScript" in noscript and 'href="/site-index/"' in noscript
+
+
+def test_cards_of_other_pages_are_found_as_those_pages_not_as_the_list_that_shows_them(demo):
+    """A section's home lists its pages' titles and descriptions, the home page upcoming
+    events, news and jobs: those words belong to the pages they describe, so searching for
+    an event's summary leads to the event, not also to the home page (data-pagefind-ignore)."""
+    import html as html_module
+    import re as re_module
+
+    by_url = {f["url"]: f["content"] for f in _fragments(demo)}
+
+    def texts(page: str, pattern: str) -> list[str]:
+        raw = (demo / page).read_text(encoding="utf-8")
+        return [html_module.unescape(re_module.sub(r"<[^>]+>", "", t)).strip() for t in re_module.findall(pattern, raw, re_module.S)]
+
+    descriptions = texts("about/index.html", r'<li class="card">.*?<p>(.*?)</p>')
+    summaries = texts("index.html", r'<div class="event-card-body">.*?</p>\s*<p>(.*?)</p>')
+    assert descriptions and summaries
+    for words in descriptions:
+        assert words not in by_url["/about/"], words
+    for words in summaries:
+        assert words not in by_url["/"], words
+    assert any(summaries[0] in content for url, content in by_url.items() if url.startswith("/events/"))
+    assert "/about/" in by_url and "/" in by_url  # both still searchable, for their own words
