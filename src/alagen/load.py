@@ -274,11 +274,15 @@ def _split_page(text: str, source: str, problems: Problems) -> Document | None:
 
 def _unsafe(text: str, source: str, first_line: int):
     """(location, description) of each character web pages and feeds cannot carry."""
+    line, line_start, counted = first_line, 0, 0  # lines counted as the matches go: linear
     for found in yamlfile.UNSAFE.finditer(text):
-        before = text[: found.start()]
-        line = first_line + before.count("\n")
-        col = found.start() - (before.rfind("\n") + 1) + 1
-        yield Location(source, line, col), yamlfile.unsafe_character(found.group())
+        at = found.start()
+        newlines = text.count("\n", counted, at)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted, at) + 1
+        counted = at
+        yield Location(source, line, at - line_start + 1), yamlfile.unsafe_character(found.group())
 
 
 def _refuse_unsafe(yaml_text: str, source: str, first_line: int, problems: Problems) -> bool:

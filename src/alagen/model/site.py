@@ -33,7 +33,6 @@ NOT_FOUND_URL = "/404.html"
 SHARE_IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp")
 JOBS_FEED = "/jobs/feed.xml"
 NEWS_FEED = "/news/feed.xml"
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,7 +397,7 @@ def _place(page: Page, by_url: Mapping[str, Page], divisions: tuple[Division, ..
 
 def _day(page: Page, by_url, divisions) -> str | None:
     day = page.date
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}" if day else None
+    return f"{day:%b} {day.day}, {day.year}" if day else None  # as the templates' |date writes it
 
 
 def _parent_title(page: Page, by_url: Mapping[str, Page], divisions) -> str | None:
