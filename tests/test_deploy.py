@@ -78,6 +78,10 @@ def test_netlify_keeps_the_build_cache_and_the_last_build_between_deploys():
     done = subprocess.run([node, "-e", script, str(REPO / plugin["package"] / "index.js")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [["restore", CACHED], ["save", CACHED]]
+    # Netlify Build refuses a plugin exporting anything but event handlers ("Invalid event").
+    exported = subprocess.run([node, "-e", "console.log(JSON.stringify(Object.keys(require(process.argv[1]))))",
+                               str(REPO / plugin["package"] / "index.js")], capture_output=True, text=True, timeout=60)
+    assert json.loads(exported.stdout) == ["onPreBuild", "onPostBuild"]
     assert (REPO / plugin["package"] / "manifest.yml").read_text().count("name: alagen-cache") == 1
 
 
